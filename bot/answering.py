@@ -1,0 +1,174 @@
+"""The answering service: the one place where a question becomes a cited answer.
+
+The command line and the Discord cogs are thin adapters over :class:`AnswerService`;
+it never imports ``discord``. The knowledge base and its matcher are held as one
+pair and replaced in a single assignment (:meth:`AnswerService.replace_knowledge`),
+so a question in flight sees either the old pair or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.models import Claim
+from bot.matching import Matcher, Outcome, ScoredClaim
+from bot.querylog.records import LogRecord, QueryRecord
+
+MAX_QUESTION_CHARS = 500
+"""Longer input is matched on its first ``MAX_QUESTION_CHARS`` characters and says so."""
+
+
+class RecordSink(Protocol):
+    """Where answered questions go; :class:`bot.querylog.QueryLog` is the real one."""
+
+    def record(self, record: LogRecord) -> None: ...
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, and where: whatever the adapter knows (ids as text, maybe hashed)."""
+
+    adapter: str
+    user_id: str | None = None
+    guild_id: str | None = None
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the service concluded about one question, with everything needed to show it."""
+
+    query_id: str
+    question: str
+    outcome: Outcome
+    matches: tuple[ScoredClaim, ...]
+    latency_ms: float
+    kb_version: str
+    asked_at: datetime
+    truncated: bool = False
+    """The question was longer than :data:`MAX_QUESTION_CHARS` and was cut for matching."""
+    asker: Asker = field(default_factory=lambda: Asker("unknown"))
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWERED
+
+    @property
+    def best(self) -> ScoredClaim | None:
+        return self.matches[0] if self.matches else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of ``python -m bot ask --json`` (other tools depend on it)."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "outcome": self.outcome.value,
+            "matches": [
+                {
+                    "id": match.claim.id,
+                    "claim": match.claim.statement,
+                    "score": match.score,
+                    "citations": [
+                        {"source": citation.source, "quote": citation.quote}
+                        for citation in match.claim.citations
+                    ],
+                }
+                for match in self.matches
+            ],
+        }
+
+    def to_record(self) -> QueryRecord:
+        best = self.best
+        return QueryRecord(
+            id=self.query_id,
+            asked_at=self.asked_at,
+            adapter=self.asker.adapter,
+            guild_id=self.asker.guild_id,
+            channel_id=self.asker.channel_id,
+            user_id=self.asker.user_id,
+            question=self.question,
+            outcome=self.outcome.value,
+            claim_id=best.claim.id if best else None,
+            score=best.score if best else None,
+            latency_ms=self.latency_ms,
+            kb_version=self.kb_version,
+        )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    knowledge: KnowledgeBase
+    matcher: Matcher
+
+
+class AnswerService:
+    """Answers questions from one knowledge base and hands each answer to a record sink."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        matcher: Matcher,
+        sink: RecordSink | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._loaded = _Loaded(knowledge, matcher)
+        self._sink = sink
+        self._clock = clock
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self._loaded.knowledge
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._loaded.matcher
+
+    def replace_knowledge(self, knowledge: KnowledgeBase, matcher: Matcher) -> None:
+        """Swap in a new knowledge base and its matcher, built beforehand, in one step."""
+        self._loaded = _Loaded(knowledge, matcher)
+
+    def answer(self, question: str, asker: Asker) -> Answer:
+        """Match ``question``; nothing is recorded (call :meth:`record` once it is shown)."""
+        loaded = self._loaded
+        started = time.perf_counter()
+        text = " ".join(question.split())
+        truncated = len(text) > MAX_QUESTION_CHARS
+        result = loaded.matcher.match(text[:MAX_QUESTION_CHARS])
+        latency_ms = (time.perf_counter() - started) * 1000.0
+        return Answer(
+            query_id=secrets.token_hex(8),
+            question=text[:MAX_QUESTION_CHARS],
+            outcome=result.outcome,
+            matches=result.matches,
+            latency_ms=round(latency_ms, 3),
+            kb_version=loaded.knowledge.version,
+            asked_at=self._clock(),
+            truncated=truncated,
+            asker=asker,
+        )
+
+    def record(self, answer: Answer) -> None:
+        """Queue ``answer`` for the query log; never raises, never waits."""
+        if self._sink is not None:
+            self._sink.record(answer.to_record())
+
+    def ask(self, question: str, asker: Asker) -> Answer:
+        """Answer and record at once, for adapters that show the answer synchronously."""
+        answer = self.answer(question, asker)
+        self.record(answer)
+        return answer
+
+    def search(self, query: str, limit: int = 5) -> list[ScoredClaim]:
+        """The best ``limit`` claims for ``query``, whatever the verdict (for /search)."""
+        matcher = self._loaded.matcher
+        return matcher.rank(matcher.query_terms(query[:MAX_QUESTION_CHARS]), limit=limit)
+
+    def claim(self, claim_id: str) -> Claim | None:
+        return self._loaded.knowledge.claim(claim_id)

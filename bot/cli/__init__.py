@@ -1,0 +1,106 @@
+"""The command line: ``python -m bot {ask,claim,kb,stats,eval,run,sync}``.
+
+Environment variables are read here, once, into :class:`bot.config.Settings`; flags
+override them. ``ask`` and the other core commands never import discord.py (it
+costs about 0.4 s of start-up); ``run`` and ``sync`` import it when they start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Cited answers about the Iran–Venezuela partnership, from a curated knowledge base.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def knowledge_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--knowledge", type=Path, metavar="DIR",
+                             help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)")
+
+    def db_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--db", type=Path, metavar="PATH",
+                             help="query log database (default: $BOT_DB or the data directory)")
+
+    ask = commands.add_parser("ask", help="answer questions (one per argument, else one per stdin line)")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("--no-log", action="store_true", help="do not record the questions")
+    knowledge_option(ask)
+    db_option(ask)
+
+    claim = commands.add_parser("claim", help="show one claim with all its citations")
+    claim.add_argument("claim_id", metavar="ID")
+    knowledge_option(claim)
+
+    kb = commands.add_parser("kb", help="knowledge base maintenance")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    validate = kb_commands.add_parser("validate", help="check every knowledge file; exit 1 on problems")
+    knowledge_option(validate)
+
+    stats = commands.add_parser("stats", help="questions, answer rate, top and unanswered questions")
+    stats.add_argument("--days", type=int, metavar="N", help="only the last N days")
+    db_option(stats)
+
+    evaluate = commands.add_parser("eval", help="accuracy on the project's own question set")
+    evaluate.add_argument("--split", choices=("heldout", "dev"), default="heldout")
+    evaluate.add_argument("--verbose", "-v", action="store_true", help="list the failures")
+    knowledge_option(evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    environment = dict(os.environ if env is None else env)
+    logging.basicConfig(
+        level=environment.get("BOT_LOG_LEVEL", "WARNING").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = Settings.from_env(environment)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    knowledge_dir: Path = getattr(args, "knowledge", None) or settings.knowledge_dir
+    db_path: Path = getattr(args, "db", None) or settings.db_path
+
+    if args.command == "stats":
+        from bot.cli.reports import print_stats  # noqa: PLC0415 - keep `ask` start-up lean
+
+        return print_stats(db_path, args.days)
+    try:
+        knowledge = load_knowledge(knowledge_dir)
+    except KnowledgeError as exc:
+        print(f"{exc}:\n{exc.report()}", file=sys.stderr)
+        return EXIT_FAILURE
+    return _dispatch(args, knowledge, db_path)
+
+
+def _dispatch(args: argparse.Namespace, knowledge: KnowledgeBase, db_path: Path) -> int:
+    if args.command == "ask":
+        from bot.cli.ask import main_ask  # noqa: PLC0415
+
+        return main_ask(knowledge, None if args.no_log else db_path, args.questions, args.json)
+    from bot.cli import reports  # noqa: PLC0415
+
+    if args.command == "claim":
+        return reports.print_claim(knowledge, args.claim_id)
+    if args.command == "kb":
+        return reports.print_validation(knowledge)
+    if args.command == "eval":
+        return reports.print_eval(knowledge, args.split, verbose=args.verbose)
+    raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects the rest

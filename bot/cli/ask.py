@@ -1,0 +1,79 @@
+"""``python -m bot ask``: answer questions from arguments or standard input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.answering import AnswerService, Asker
+from bot.cli.render import render_answer
+from bot.knowledge.loader import KnowledgeBase
+from bot.matching import build_matcher
+from bot.querylog import QueryLog
+
+log = logging.getLogger(__name__)
+
+
+async def run_ask(
+    knowledge: KnowledgeBase,
+    db_path: Path | None,
+    questions: Sequence[str],
+    *,
+    as_json: bool,
+    stdin: TextIO,
+    stdout: TextIO,
+) -> int:
+    """Answer each question as it comes, printing before logging, then flush the log."""
+    query_log = await _open_log(db_path)
+    service = AnswerService(knowledge, build_matcher(knowledge), query_log)
+    asker = Asker(adapter="cli")
+    try:
+        async for question in _questions(questions, stdin):
+            answer = service.answer(question, asker)
+            if as_json:
+                stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+            else:
+                stdout.write(render_answer(answer, knowledge) + "\n\n")
+            stdout.flush()
+            service.record(answer)
+    finally:
+        if query_log is not None:
+            await query_log.close()
+    return 0
+
+
+async def _open_log(db_path: Path | None) -> QueryLog | None:
+    """The query log, or None (with a warning) when it cannot be opened: answers come first."""
+    if db_path is None:
+        return None
+    try:
+        return await QueryLog.open(db_path)
+    except Exception as exc:  # noqa: BLE001 - any failure to log must not stop an answer
+        log.warning("query log unavailable (%s); answering without logging", exc)
+        return None
+
+
+async def _questions(arguments: Sequence[str], stdin: TextIO) -> AsyncIterator[str]:
+    """The arguments, or else standard input line by line (read off the event loop)."""
+    if arguments:
+        for question in arguments:
+            if question.strip():
+                yield question
+        return
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def main_ask(knowledge: KnowledgeBase, db_path: Path | None, questions: Sequence[str], as_json: bool) -> int:
+    return asyncio.run(
+        run_ask(knowledge, db_path, questions, as_json=as_json, stdin=sys.stdin, stdout=sys.stdout)
+    )

@@ -1,0 +1,93 @@
+"""The read-only commands: ``claim``, ``kb validate``, ``stats`` and ``eval``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.cli.render import render_citations
+from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
+from bot.knowledge.coverage import coverage
+from bot.knowledge.loader import KnowledgeBase
+from bot.matching import build_matcher
+from bot.querylog import QueryLog, Stats, read_stats
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+
+
+def print_claim(knowledge: KnowledgeBase, claim_id: str) -> int:
+    claim = knowledge.claim(claim_id)
+    if claim is None:
+        print(f"no claim with id {claim_id!r}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{claim.id}: {claim.statement}")
+    print(f"   topics: {', '.join(claim.topics)}")
+    print("\n".join(render_citations(claim, knowledge)))
+    return EXIT_OK
+
+
+def print_validation(knowledge: KnowledgeBase) -> int:
+    """Reached only when loading succeeded: problems were already reported by ``main``."""
+    covered = coverage(knowledge)
+    sentences = sum(c.sentences for c in covered.values())
+    cited = sum(c.covered for c in covered.values())
+    share = cited / sentences if sentences else 1.0
+    print(
+        f"ok: {len(knowledge.claims)} claims, {len(knowledge.sources)} sources, "
+        f"{len(knowledge.synonyms)} synonym groups; coverage {cited}/{sentences} "
+        f"source sentences ({share:.0%}); version {knowledge.version}"
+    )
+    for report in covered.values():
+        for sentence in report.uncovered:
+            print(f"   not cited in {report.source_id}: {sentence}")
+    return EXIT_OK
+
+
+def print_eval(knowledge: KnowledgeBase, split: str, *, verbose: bool) -> int:
+    path = knowledge.root / "eval" / f"{split}.yaml"
+    try:
+        questions = load_eval_set(path)
+    except (EvalSetError, OSError) as exc:
+        print(f"cannot read the question set: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    matcher = build_matcher(knowledge)
+    print(f"{split} set: {len(questions)} questions, knowledge base {knowledge.version}")
+    print("\n".join(summary_lines(evaluate(questions, matcher.match), verbose=verbose)))
+    return EXIT_OK
+
+
+def print_stats(db_path: Path, days: int | None) -> int:
+    if not db_path.exists():
+        print(f"no query log at {db_path} yet: ask a question first", file=sys.stderr)
+        return EXIT_FAILURE
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    stats = asyncio.run(_read(db_path, since))
+    print("\n".join(stats_lines(stats, days)))
+    return EXIT_OK
+
+
+async def _read(db_path: Path, since: datetime | None) -> Stats:
+    async with await QueryLog.open(db_path) as query_log:
+        return await read_stats(query_log.connection, since=since)
+
+
+def stats_lines(stats: Stats, days: int | None) -> list[str]:
+    period = f"last {days} days" if days else "all time"
+    lines = [
+        f"questions ({period}): {stats.questions}",
+        f"answered: {stats.answered} ({stats.answer_rate:.0%}), ambiguous: {stats.ambiguous}, "
+        f"unknown: {stats.unknown} ({stats.unknown_rate:.0%})",
+        f"feedback: {stats.helpful} helpful, {stats.not_helpful} not helpful",
+    ]
+    for title, rows in (
+        ("top questions", stats.top_questions),
+        ("most frequent unanswered", stats.top_unanswered),
+        ("most answered claims", stats.top_claims),
+    ):
+        lines.append(f"{title}:")
+        lines.extend(f"  {count:>5}  {text}" for text, count in rows)
+        if not rows:
+            lines.append("      -")
+    return lines

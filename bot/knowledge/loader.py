@@ -1,0 +1,337 @@
+"""Loading a knowledge directory into a validated, immutable :class:`KnowledgeBase`.
+
+Layout (paths relative to the knowledge directory)::
+
+    sources/<id>.yaml   metadata of a source document (id, title, file, origin, …)
+    sources/<file>      the document's text, verbatim
+    claims/<id>.yaml    one claim per file, so an edit is one file and one clean diff
+    synonyms.yaml       curated word groups the matcher folds together
+
+Every problem in every file is collected before anything is refused, so a curator
+fixes a batch of mistakes in one round, and each message names file, line and claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from bot.knowledge.models import Claim, ClaimLocation, Source, SourceMeta
+from bot.knowledge.text import normalise_for_quoting, split_sentences
+from bot.knowledge.yamlfile import PathKey, YamlDocument, read_yaml
+
+MAX_QUOTE_SENTENCES = 2
+"""A quote is a passage, not a paragraph: at most this many sentences."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge files, located precisely enough to fix."""
+
+    path: Path
+    line: int | None
+    claim_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        who = f" [{self.claim_id}]" if self.claim_id else ""
+        return f"{where}:{who} {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge files have problems; all of them are in :attr:`problems`."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge base")
+
+    def report(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+class Synonyms(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Groups of words or phrases that mean the same for matching; the first is canonical."""
+
+    groups: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Sources, claims and synonyms, validated together; replaced whole, never mutated."""
+
+    root: Path
+    sources: Mapping[str, Source]
+    claims: tuple[Claim, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    version: str
+    locations: Mapping[str, ClaimLocation] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {claim.id: claim for claim in self.claims})
+
+    def claim(self, claim_id: str) -> Claim | None:
+        by_id: dict[str, Claim] = getattr(self, "_by_id")  # noqa: B009 - set in __post_init__
+        return by_id.get(claim_id)
+
+    def source_title(self, source_id: str) -> str:
+        source = self.sources.get(source_id)
+        return source.title if source else source_id
+
+    def citation_counts(self) -> dict[str, int]:
+        """How many claims cite each source (a claim citing a source twice counts once)."""
+        counts = dict.fromkeys(self.sources, 0)
+        for claim in self.claims:
+            for source_id in {citation.source for citation in claim.citations}:
+                counts[source_id] = counts.get(source_id, 0) + 1
+        return counts
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    """Load and validate the knowledge directory ``root``.
+
+    Raises :class:`KnowledgeError` listing every problem found; never returns a
+    partially valid knowledge base.
+    """
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    if not root.is_dir():
+        raise KnowledgeError([Problem(root, None, None, "knowledge directory not found")])
+
+    sources = _load_sources(root, problems, digest)
+    claims, locations = _load_claims(root, sources, problems, digest)
+    synonyms = _load_synonyms(root, problems, digest)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        root=root,
+        sources=sources,
+        claims=tuple(claims),
+        synonyms=synonyms,
+        version=digest.hexdigest()[:12],
+        locations=locations,
+    )
+
+
+def _files(directory: Path, pattern: str) -> list[Path]:
+    return sorted(directory.glob(pattern)) if directory.is_dir() else []
+
+
+def _hash_file(digest: Any, root: Path, path: Path) -> None:
+    digest.update(str(path.relative_to(root)).encode())
+    try:
+        digest.update(path.read_bytes())
+    except OSError:
+        pass  # unreadable files are reported by the reader that needs them
+
+
+def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    meta_files = _files(root / "sources", "*.yaml")
+    if not meta_files:
+        problems.append(Problem(root / "sources", None, None, "no source metadata (*.yaml) found"))
+    for path in meta_files:
+        _hash_file(digest, root, path)
+        document = read_yaml(path)
+        meta = _convert(document, SourceMeta, path, problems, claim_id=None)
+        if meta is None:
+            continue
+        if meta.id != path.stem:
+            problems.append(Problem(path, document.line_of(("id",)), meta.id,
+                                    f"source id '{meta.id}' must match the file name '{path.stem}'"))
+            continue
+        text_path = path.parent / meta.file
+        if text_path.parent != path.parent:
+            problems.append(Problem(path, document.line_of(("file",)), meta.id,
+                                    "the text file must sit beside its metadata"))
+            continue
+        _hash_file(digest, root, text_path)
+        try:
+            text = text_path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(text_path, None, meta.id, f"not valid UTF-8 (byte {exc.start})"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(path, document.line_of(("file",)), meta.id,
+                                    f"cannot read source text '{meta.file}': {exc.strerror}"))
+            continue
+        sources[meta.id] = Source(meta=meta, text=text, path=text_path)
+    return sources
+
+
+def _load_claims(
+    root: Path, sources: Mapping[str, Source], problems: list[Problem], digest: Any
+) -> tuple[list[Claim], dict[str, ClaimLocation]]:
+    normalised_sources = {sid: normalise_for_quoting(s.text) for sid, s in sources.items()}
+    claims: list[Claim] = []
+    locations: dict[str, ClaimLocation] = {}
+    files = _files(root / "claims", "**/*.yaml")
+    if not files:
+        problems.append(Problem(root / "claims", None, None, "no claims (*.yaml) found"))
+    for path in files:
+        _hash_file(digest, root, path)
+        document = read_yaml(path)
+        raw_id = document.data.get("id") if isinstance(document.data, dict) else None
+        claim_id = raw_id if isinstance(raw_id, str) else path.stem
+        claim = _convert(document, Claim, path, problems, claim_id=claim_id)
+        if claim is None:
+            continue
+        found = _claim_problems(claim, path, document, normalised_sources)
+        if claim.id in locations:
+            first = locations[claim.id]
+            found.append(Problem(path, document.line_of(("id",)), claim.id,
+                                 f"duplicate claim id (also in {first.path}:{first.line})"))
+        problems.extend(found)
+        if not found:
+            claims.append(claim)
+            locations[claim.id] = ClaimLocation(path=path, line=document.line_of(()) or 1)
+    return claims, locations
+
+
+def _claim_problems(
+    claim: Claim, path: Path, document: YamlDocument, sources: Mapping[str, str]
+) -> list[Problem]:
+    """The checks a schema cannot express: file naming, citations and quotes."""
+    found: list[Problem] = []
+
+    def problem(at: PathKey, message: str) -> None:
+        found.append(Problem(path, document.line_of(at), claim.id, message))
+
+    if claim.id != path.stem:
+        problem(("id",), f"claim id '{claim.id}' must match the file name '{path.stem}'")
+    seen_questions: set[str] = set()
+    for index, question in enumerate(claim.questions):
+        key = normalise_for_quoting(question).casefold()
+        if key in seen_questions:
+            problem(("questions", index), f"question repeated: {question!r}")
+        seen_questions.add(key)
+    for index, citation in enumerate(claim.citations):
+        at: PathKey = ("citations", index)
+        source_text = sources.get(citation.source)
+        if source_text is None:
+            known = ", ".join(sorted(sources)) or "none"
+            problem((*at, "source"), f"unknown source '{citation.source}' (known: {known})")
+            continue
+        quote = normalise_for_quoting(citation.quote)
+        if quote not in source_text:
+            problem((*at, "quote"), f"quote is not word for word in source '{citation.source}': "
+                    f"{_shorten(citation.quote)!r}{_closest_hint(quote, source_text)}")
+        elif len(split_sentences(quote)) > MAX_QUOTE_SENTENCES:
+            problem((*at, "quote"), f"quote has more than {MAX_QUOTE_SENTENCES} sentences; "
+                    "cite a passage, not a paragraph")
+    return found
+
+
+def _closest_hint(quote: str, source_text: str) -> str:
+    """Point at the first word where the quote departs from its best-matching passage."""
+    from rapidfuzz import fuzz  # noqa: PLC0415 - only needed on the error path
+
+    alignment = fuzz.partial_ratio_alignment(quote, source_text)
+    if alignment is None or alignment.score < 60:
+        return " (no similar passage found)"
+    passage = source_text[alignment.dest_start : alignment.dest_end]
+    quote_words, passage_words = quote.split(), passage.split()
+    for index, (mine, theirs) in enumerate(zip(quote_words, passage_words, strict=False)):
+        if mine != theirs:
+            return f" (word {index + 1}: {mine!r}, the source has {theirs!r})"
+    return " (it differs near the end of the passage)"
+
+
+def _load_synonyms(root: Path, problems: list[Problem], digest: Any) -> tuple[tuple[str, ...], ...]:
+    path = root / "synonyms.yaml"
+    if not path.exists():
+        return ()
+    _hash_file(digest, root, path)
+    document = read_yaml(path)
+    synonyms = _convert(document, Synonyms, path, problems, claim_id=None)
+    if synonyms is None:
+        return ()
+    owner: dict[str, int] = {}
+    groups: list[tuple[str, ...]] = []
+    for index, group in enumerate(synonyms.groups):
+        terms = tuple(" ".join(term.casefold().split()) for term in group)
+        if len(terms) < 2 or not all(terms):
+            problems.append(Problem(path, document.line_of(("groups", index)), None,
+                                    "a synonym group needs at least two non-empty terms"))
+            continue
+        for term in terms:
+            if term in owner and owner[term] != index:
+                problems.append(Problem(path, document.line_of(("groups", index)), None,
+                                        f"'{term}' is in two synonym groups"))
+            owner[term] = index
+        groups.append(terms)
+    return tuple(groups)
+
+
+_T = TypeVar("_T", bound=msgspec.Struct)
+_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
+
+
+def _convert(
+    document: YamlDocument, kind: type[_T], path: Path, problems: list[Problem], claim_id: str | None
+) -> _T | None:
+    """Validate parsed YAML against ``kind``, reporting every bad field, not just the first."""
+    for line, message in document.problems:
+        problems.append(Problem(path, line, claim_id, message))
+    if document.problems:
+        return None
+    if not isinstance(document.data, dict):
+        problems.append(Problem(path, 1, claim_id, f"expected a mapping of fields, got {_kind(document.data)}"))
+        return None
+    try:
+        return msgspec.convert(document.data, kind)
+    except msgspec.ValidationError:
+        pass
+    # The whole-object error names only the first bad field; check each field alone.
+    data: dict[Any, Any] = document.data
+    fields = {info.name: info for info in msgspec.structs.fields(kind)}
+    for key in data:
+        if key not in fields:
+            problems.append(Problem(path, document.line_of((str(key),)), claim_id,
+                                    f"unknown field '{key}' (allowed: {', '.join(fields)})"))
+    for name, info in fields.items():
+        if name not in data:
+            if info.required:
+                problems.append(Problem(path, 1, claim_id, f"missing required field '{name}'"))
+            continue
+        try:
+            msgspec.convert(data[name], info.type)
+        except msgspec.ValidationError as exc:
+            problems.append(_validation_problem(exc, (name,), document, path, claim_id))
+    return None
+
+
+def _validation_problem(
+    exc: msgspec.ValidationError, prefix: PathKey, document: YamlDocument, path: Path,
+    claim_id: str | None,
+) -> Problem:
+    message = str(exc)
+    where: PathKey = prefix
+    found = _MSGSPEC_PATH.search(message)
+    if found:
+        message = message[: found.start()]
+        for name, index in _PATH_PART.findall(found["path"]):
+            where = (*where, int(index) if index else name)
+    unknown = _UNKNOWN_FIELD.search(message)
+    if unknown:
+        where = (*where, unknown["name"])
+    dotted = ".".join(str(part) for part in where)
+    message = message.replace("Expected `str` matching regex '\\\\S'", "Expected non-blank text")
+    return Problem(path, document.line_of(where), claim_id, f"{dotted}: {message}")
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

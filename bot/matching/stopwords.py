@@ -1,0 +1,40 @@
+"""Words that carry no meaning for matching, in English and Spanish.
+
+They are removed before scoring so that "what", "the" or "qué" can never make two
+texts look alike. Question words are here too: "how many" and "when" tell us the
+shape of the answer, not its subject, and the knowledge base is searched by subject.
+Words are stored accent-free and lowercase, as :func:`bot.matching.analysis.fold` leaves them.
+"""
+
+ENGLISH = frozenset(
+    """
+    a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could couldn did didn do does doesn doing
+    don down during each either else ever every few for from further get gets got had hadn has
+    hasn have haven having he her here hers herself him himself his how however i if in into is
+    isn it its itself just let lets like ll me might more most much must my myself no nor not now
+    of off on once only or other others our ours ourselves out over own please re really s same
+    say says said shall she should shouldn so some such t than that thats the their theirs them
+    themselves then there these they this those through to too under until up upon us very was
+    wasn we were weren what whats when where whether which while who whom whose why will with
+    won would wouldn you your yours yourself yourselves ve d m y
+    tell explain know anything something thing things kind way ways happen happened happening
+    does did do done anyone someone somebody one ones give show describe info information
+    details detail question answer bot hey hi hello thanks thank ok okay pls plz u ur r
+    """.split()
+)
+
+SPANISH = frozenset(
+    """
+    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra
+    cual cuales cuando cuanto cuanta cuantos cuantas de del desde donde dos durante e el ella
+    ellas ellos en entre era eran es esa esas ese eso esos esta estaba estado estan estar este
+    esto estos fue fueron ha haber habia han hasta hay la las le les lo los mas me mi mis mucho
+    muy nada ni no nos o os otra otras otro otros para pero poco por porque que quien quienes se
+    sea ser si sido sin sobre son su sus tambien tan tanto te tenia tiene tienen todo todos tu
+    tus un una unas uno unos y ya yo dime explica explicame sabes saber cosa cosas hola gracias
+    paso pasa pasaron hizo hicieron hace hacen
+    """.split()
+)
+
+STOPWORDS = ENGLISH | SPANISH

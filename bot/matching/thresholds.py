@@ -1,0 +1,33 @@
+"""The numbers that decide between answering, asking back and admitting ignorance.
+
+They live here and nowhere else. They were calibrated with ``python -m bot eval
+--split dev`` on ``knowledge/eval/dev.yaml`` (never on the held-out set); see
+``docs/matching.md`` for the procedure and the figures at the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score cut-offs on the matcher's 0–100 scale."""
+
+    answer: float = 55.0
+    """The best claim must score at least this to be given as an answer."""
+
+    related: float = 30.0
+    """Claims scoring at least this are offered as "related" when we do not know."""
+
+    ambiguity_gap: float = 4.0
+    """If the runner-up is within this many points of the best, we ask which was meant."""
+
+    max_alternatives: int = 3
+    """At most this many "did you mean" or "related" claims are offered."""
+
+    typo_similarity: float = 80.0
+    """A word unknown to the knowledge base is read as a known word this similar (rapidfuzz ratio)."""
+
+
+DEFAULT_THRESHOLDS = Thresholds()

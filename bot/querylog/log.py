@@ -1,0 +1,171 @@
+"""The query log: every question, its outcome and feedback, in SQLite through aiosqlite.
+
+Writing must never delay or break an answer, so :meth:`QueryLog.record` only puts the
+row on a bounded in-memory queue and returns; one writer task drains the queue in
+batches, one transaction per batch. If the database fails (locked, read-only, disk
+full) the writer keeps the batch and retries; rows that arrive while the queue is
+full are counted in :attr:`QueryLog.dropped` and warned about, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiosqlite
+
+from bot.querylog.records import FeedbackRecord, LogRecord, QueryRecord
+from bot.querylog.schema import migrate
+
+log = logging.getLogger(__name__)
+
+_INSERT_QUERY = """
+    INSERT OR IGNORE INTO queries (id, asked_at, adapter, guild_id, channel_id, user_id,
+        question, outcome, claim_id, score, latency_ms, kb_version)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_UPSERT_FEEDBACK = """
+    INSERT INTO feedback (query_id, user_id, helpful, given_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (query_id, user_id) DO UPDATE SET helpful = excluded.helpful,
+        given_at = excluded.given_at
+"""
+
+
+class QueryLog:
+    """Asynchronous, batched, failure-tolerant writer (and reader) of the query log.
+
+    Open it with :meth:`open` (or ``async with await QueryLog.open(path)``) and close
+    it with :meth:`close`, which writes whatever is still queued.
+    """
+
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        *,
+        max_pending: int = 10_000,
+        batch_size: int = 500,
+        retry_delay: float = 1.0,
+    ) -> None:
+        self.connection = connection
+        self.dropped = 0
+        """Rows given up on: the queue was full, or the database stayed broken until close."""
+        self._queue: asyncio.Queue[LogRecord] = asyncio.Queue(maxsize=max_pending)
+        self._batch_size = batch_size
+        self._retry_delay = retry_delay
+        self._writer: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(
+        cls, path: Path, *, max_pending: int = 10_000, batch_size: int = 500, retry_delay: float = 1.0
+    ) -> Self:
+        """Open (creating it and its directory if needed) and migrate the log at ``path``."""
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path)
+        try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            await migrate(connection)
+        except BaseException:
+            await connection.close()
+            raise
+        query_log = cls(
+            connection, max_pending=max_pending, batch_size=batch_size, retry_delay=retry_delay
+        )
+        query_log.start()
+        return query_log
+
+    def start(self) -> None:
+        """Start the writer task (idempotent)."""
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_forever(), name="query-log-writer")
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def pending(self) -> int:
+        """Rows queued and not yet written."""
+        return self._queue.qsize()
+
+    def record(self, record: LogRecord) -> None:
+        """Queue ``record`` for writing; never blocks, never raises."""
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.warning("query log queue full: %d rows dropped so far", self.dropped)
+
+    async def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued row is written; False if ``timeout`` ran out first."""
+        try:
+            await asyncio.wait_for(self._queue.join(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued (for at most ``timeout`` seconds), then close the database."""
+        if self._writer is not None:
+            if not await self.flush(timeout):
+                lost = self._queue.qsize()
+                self.dropped += lost
+                log.warning("query log closed with %d rows unwritten", lost)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
+        await self.connection.close()
+
+    async def _write_forever(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            while True:
+                try:
+                    await self._write(batch)
+                    break
+                except (sqlite3.Error, OSError) as exc:
+                    log.warning("query log write failed (%s); %d rows kept, retrying", exc, len(batch))
+                    await asyncio.sleep(self._retry_delay)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _write(self, batch: Sequence[LogRecord]) -> None:
+        queries = [r for r in batch if isinstance(r, QueryRecord)]
+        votes = [r for r in batch if isinstance(r, FeedbackRecord)]
+        try:
+            if queries:
+                await self.connection.executemany(_INSERT_QUERY, [_query_row(r) for r in queries])
+            if votes:
+                await self.connection.executemany(_UPSERT_FEEDBACK, [_feedback_row(r) for r in votes])
+            await self.connection.commit()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                await self.connection.rollback()
+            raise
+
+
+def _query_row(r: QueryRecord) -> tuple[object, ...]:
+    return (
+        r.id, r.asked_at.isoformat(timespec="milliseconds"), r.adapter, r.guild_id, r.channel_id,
+        r.user_id, r.question, r.outcome, r.claim_id, r.score, r.latency_ms, r.kb_version,
+    )
+
+
+def _feedback_row(r: FeedbackRecord) -> tuple[object, ...]:
+    return (r.query_id, r.user_id, int(r.helpful), r.given_at.isoformat(timespec="milliseconds"))

@@ -1,0 +1,37 @@
+"""What the query log stores: one row per question, one per feedback vote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class QueryRecord:
+    """One question as asked and answered. Ids are text: raw, hashed or absent."""
+
+    id: str
+    asked_at: datetime
+    adapter: str
+    question: str
+    outcome: str
+    claim_id: str | None
+    score: float | None
+    latency_ms: float
+    kb_version: str
+    guild_id: str | None = None
+    channel_id: str | None = None
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """A member's verdict on an answer; a later vote by the same member replaces it."""
+
+    query_id: str
+    user_id: str
+    helpful: bool
+    given_at: datetime
+
+
+LogRecord = QueryRecord | FeedbackRecord

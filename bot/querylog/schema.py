@@ -1,0 +1,62 @@
+"""The query log's schema, as numbered migrations tracked in ``PRAGMA user_version``.
+
+A migration is appended, never edited: a database at version N gets migrations N+1…
+applied in order, each in its own transaction, so an old log file upgrades in place.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: questions and feedback
+    """
+    CREATE TABLE queries (
+        id          TEXT PRIMARY KEY,
+        asked_at    TEXT NOT NULL,            -- ISO 8601, UTC
+        adapter     TEXT NOT NULL,            -- 'cli', 'discord', …
+        guild_id    TEXT,
+        channel_id  TEXT,
+        user_id     TEXT,                     -- as the privacy setting stores it
+        question    TEXT NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('answered', 'ambiguous', 'unknown')),
+        claim_id    TEXT,
+        score       REAL,
+        latency_ms  REAL NOT NULL,
+        kb_version  TEXT NOT NULL
+    );
+    CREATE INDEX queries_asked_at ON queries (asked_at);
+    CREATE INDEX queries_outcome ON queries (outcome, asked_at);
+    CREATE INDEX queries_user ON queries (user_id);
+    CREATE TABLE feedback (
+        query_id    TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        helpful     INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        given_at    TEXT NOT NULL,
+        PRIMARY KEY (query_id, user_id)
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer version of the bot; refuse rather than corrupt it."""
+
+
+async def migrate(connection: aiosqlite.Connection) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION`; returns the version found."""
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    found = int(row[0]) if row else 0
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"query log schema version {found} is newer than this bot's {SCHEMA_VERSION}"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[version - 1]
+        await connection.executescript(
+            f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+        )
+    return found

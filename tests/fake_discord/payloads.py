@@ -1,0 +1,382 @@
+"""The fake guild and the JSON payloads Discord would send about it.
+
+Payloads carry every key discord.py 2.7.1 reads with ``data[...]`` (a missing one
+raises KeyError deep inside its parsers and the event is silently lost), plus the
+optional keys real Discord sends, so bot code that reads them sees real values.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import (
+    ALL_PERMISSIONS,
+    DISCORD_EPOCH_MS,
+    FakeRole,
+    FakeUser,
+    Json,
+    Permission,
+)
+
+# Fixed ids make failures readable and let a bot under test hard-code role ids.
+APPLICATION_ID = 1_300_000_000_000_000_001
+BOT_USER_ID = APPLICATION_ID  # Discord gives a bot user the id of its application.
+GUILD_ID = 1_300_000_000_000_000_100
+CHANNEL_ID = 1_300_000_000_000_000_200
+MEMBER_ROLE_ID = 1_300_000_000_000_000_101
+MODERATOR_ROLE_ID = 1_300_000_000_000_000_102
+BOT_ROLE_ID = 1_300_000_000_000_000_103
+OWNER_USER_ID = 1_300_000_000_000_000_300
+DEFAULT_USER_ID = 1_300_000_000_000_000_301
+
+EVERYONE_PERMISSIONS = (
+    Permission.CREATE_INSTANT_INVITE
+    | Permission.ADD_REACTIONS
+    | Permission.VIEW_CHANNEL
+    | Permission.SEND_MESSAGES
+    | Permission.EMBED_LINKS
+    | Permission.ATTACH_FILES
+    | Permission.READ_MESSAGE_HISTORY
+    | Permission.USE_EXTERNAL_EMOJIS
+    | Permission.CHANGE_NICKNAME
+    | Permission.USE_APPLICATION_COMMANDS
+    | Permission.CREATE_PUBLIC_THREADS
+    | Permission.SEND_MESSAGES_IN_THREADS
+)
+MODERATOR_PERMISSIONS = (
+    Permission.MANAGE_GUILD
+    | Permission.MANAGE_MESSAGES
+    | Permission.KICK_MEMBERS
+    | Permission.BAN_MEMBERS
+    | Permission.MODERATE_MEMBERS
+)
+BOT_PERMISSIONS = EVERYONE_PERMISSIONS | Permission.MANAGE_MESSAGES
+
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # an unboosted guild's upload limit
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_MESSAGE_CONTENT = 1 << 15
+
+
+def iso_time(snowflake: int) -> str:
+    """The ISO 8601 timestamp encoded in a snowflake (what Discord puts in ``timestamp``)."""
+    ms = (snowflake >> 22) + DISCORD_EPOCH_MS
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC).isoformat()
+
+
+@dataclass
+class World:
+    """The one guild the fake serves: its roles, its text channel and its members."""
+
+    guild_name: str = "Fake Guild"
+    channel_name: str = "general"
+    bot_user: FakeUser = field(
+        default_factory=lambda: FakeUser(BOT_USER_ID, "fake-bot", roles=(BOT_ROLE_ID,), bot=True)
+    )
+    owner: FakeUser = field(default_factory=lambda: FakeUser(OWNER_USER_ID, "guild-owner"))
+    default_user: FakeUser = field(
+        default_factory=lambda: FakeUser(DEFAULT_USER_ID, "member", roles=(MEMBER_ROLE_ID,))
+    )
+    extra_users: list[FakeUser] = field(default_factory=list)
+    joined_at: str = "2024-01-01T00:00:00+00:00"
+
+    @property
+    def roles(self) -> list[FakeRole]:
+        """@everyone (id = guild id, as in Discord), Member, Moderator and the bot's own role."""
+        return [
+            FakeRole(GUILD_ID, "@everyone", int(EVERYONE_PERMISSIONS), 0),
+            FakeRole(MEMBER_ROLE_ID, "Member", 0, 1),
+            FakeRole(MODERATOR_ROLE_ID, "Moderator", int(MODERATOR_PERMISSIONS), 2),
+            FakeRole(BOT_ROLE_ID, "fake-bot", int(BOT_PERMISSIONS), 3, True, BOT_USER_ID),
+        ]
+
+    @property
+    def members(self) -> list[FakeUser]:
+        """Everyone in the guild, bot first; GUILD_CREATE lists all of them."""
+        return [self.bot_user, self.owner, self.default_user, *self.extra_users]
+
+    def find_user(self, user_id: int) -> FakeUser | None:
+        """The member with this id, if the guild has one."""
+        return next((u for u in self.members if u.id == user_id), None)
+
+    def permissions_of(self, user: FakeUser) -> int:
+        """Permissions as Discord computes them without channel overwrites."""
+        if user.permissions is not None:
+            return user.permissions
+        if user.id == OWNER_USER_ID:
+            return ALL_PERMISSIONS
+        value = 0
+        for role in self.roles:
+            if role.id == GUILD_ID or role.id in user.roles:
+                value |= role.permissions
+        return ALL_PERMISSIONS if value & Permission.ADMINISTRATOR else value
+
+
+def user_json(user: FakeUser) -> Json:
+    """A user object; ``discriminator`` "0" marks the post-2023 unique usernames."""
+    return {
+        "id": str(user.id),
+        "username": user.username,
+        "discriminator": "0",
+        "global_name": user.global_name,
+        "avatar": None,
+        "banner": None,
+        "accent_color": None,
+        "avatar_decoration_data": None,
+        "bot": user.bot,
+        "system": False,
+        "public_flags": 0,
+        "flags": 0,
+    }
+
+
+def member_json(
+    world: World, user: FakeUser, *, with_user: bool = True, with_permissions: bool = False
+) -> Json:
+    """A guild member; discord.py 2.7.1 needs ``flags`` (KeyError without it)."""
+    data: Json = {
+        "nick": user.nick,
+        "avatar": None,
+        "banner": None,
+        "roles": [str(r) for r in user.roles],
+        "joined_at": world.joined_at,
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "communication_disabled_until": None,
+    }
+    if with_user:
+        data["user"] = user_json(user)
+    if with_permissions:
+        data["permissions"] = str(world.permissions_of(user))
+    return data
+
+
+def role_json(role: FakeRole) -> Json:
+    """A role object with Discord's 2025 ``colors`` block next to the legacy ``color``."""
+    data: Json = {
+        "id": str(role.id),
+        "name": role.name,
+        "color": role.color,
+        "colors": {"primary_color": role.color, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": role.position,
+        "permissions": str(role.permissions),
+        "managed": role.managed,
+        "mentionable": False,
+        "flags": 0,
+    }
+    if role.bot_id is not None:
+        data["tags"] = {"bot_id": str(role.bot_id)}
+    return data
+
+
+def channel_json() -> Json:
+    """The guild's only text channel (type 0), with no permission overwrites."""
+    return {
+        "id": str(CHANNEL_ID),
+        "type": 0,
+        "guild_id": str(GUILD_ID),
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "topic": None,
+        "rate_limit_per_user": 0,
+        "parent_id": None,
+        "last_message_id": None,
+        "flags": 0,
+    }
+
+
+def guild_create_json(world: World) -> Json:
+    """GUILD_CREATE for the fake guild.
+
+    ``member_count`` equals the members sent: with the members intent a mismatch
+    makes discord.py request chunks and stall startup for about five seconds.
+    """
+    members = [member_json(world, u) for u in world.members]
+    channel = channel_json() | {"name": world.channel_name}
+    return {
+        "id": str(GUILD_ID),
+        "name": world.guild_name,
+        "icon": None,
+        "splash": None,
+        "discovery_splash": None,
+        "banner": None,
+        "description": None,
+        "owner_id": str(OWNER_USER_ID),
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "verification_level": 1,
+        "default_message_notifications": 1,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "premium_progress_bar_enabled": False,
+        "preferred_locale": "en-US",
+        "system_channel_id": str(CHANNEL_ID),
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "public_updates_channel_id": None,
+        "safety_alerts_channel_id": None,
+        "vanity_url_code": None,
+        "application_id": None,
+        "max_members": 500000,
+        "max_video_channel_users": 25,
+        "features": [],
+        "roles": [role_json(r) for r in world.roles],
+        "emojis": [],
+        "stickers": [],
+        "channels": [channel],
+        "threads": [],
+        "members": members,
+        "member_count": len(members),
+        "presences": [],
+        "voice_states": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "large": False,
+        "lazy": True,
+        "unavailable": False,
+        "joined_at": world.joined_at,
+    }
+
+
+def ready_json(world: World, *, session_id: str, resume_gateway_url: str, shard: Any) -> Json:
+    """READY: the guild arrives unavailable here and in full in the GUILD_CREATE that follows."""
+    data: Json = {
+        "v": 10,
+        "user": user_json(world.bot_user) | {"verified": True, "mfa_enabled": False},
+        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+        "session_id": session_id,
+        "session_type": "normal",
+        "resume_gateway_url": resume_gateway_url,
+        "application": {"id": str(APPLICATION_ID), "flags": 0},
+        "private_channels": [],
+        "relationships": [],
+        "presences": [],
+        "geo_ordered_rtc_regions": [],
+    }
+    if shard is not None:
+        data["shard"] = shard
+    return data
+
+
+def application_json(world: World) -> Json:
+    """GET /oauth2/applications/@me: the keys discord.py's AppInfo reads with ``data[...]``."""
+    return {
+        "id": str(APPLICATION_ID),
+        "name": world.bot_user.username,
+        "icon": None,
+        "description": "",
+        "summary": "",
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "owner": user_json(world.owner),
+        "team": None,
+        "flags": 0,
+        "rpc_origins": [],
+        "tags": [],
+        "redirect_uris": [],
+        "interactions_endpoint_url": None,
+        "install_params": None,
+        "integration_types_config": {"0": {}},
+        "approximate_guild_count": 1,
+        "bot": user_json(world.bot_user),
+    }
+
+
+def message_json(
+    world: World,
+    *,
+    message_id: int,
+    author: FakeUser,
+    content: str = "",
+    with_member: bool = False,
+    message_type: int = 0,
+    extra: Json | None = None,
+) -> Json:
+    """A guild message in the fake channel.
+
+    ``with_member`` adds the partial ``member`` that gateway MESSAGE_CREATE events
+    carry (REST responses and webhook messages have none). ``extra`` sets any other
+    key (embeds, components, message_reference, flags, webhook_id, ...).
+    """
+    data: Json = {
+        "id": str(message_id),
+        "channel_id": str(CHANNEL_ID),
+        "guild_id": str(GUILD_ID),
+        "author": user_json(author),
+        "content": content,
+        "timestamp": iso_time(message_id),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "components": [],
+        "reactions": [],
+        "pinned": False,
+        "type": message_type,
+        "flags": 0,
+    }
+    if with_member:
+        data["member"] = member_json(world, author, with_user=False)
+    if extra:
+        data.update(extra)
+    return data
+
+
+def interaction_json(
+    world: World,
+    *,
+    interaction_id: int,
+    token: str,
+    interaction_type: int,
+    data: Json,
+    user: FakeUser,
+    message: Json | None = None,
+) -> Json:
+    """INTERACTION_CREATE from a guild channel.
+
+    discord.py 2.7.1 reads ``attachment_size_limit``, ``version`` and ``token``
+    unconditionally; ``app_permissions`` and the member's ``permissions`` feed
+    ``Interaction.app_permissions`` / ``Interaction.permissions`` (what
+    ``app_commands.checks.has_permissions`` looks at).
+    """
+    payload: Json = {
+        "id": str(interaction_id),
+        "application_id": str(APPLICATION_ID),
+        "type": interaction_type,
+        "data": data,
+        "guild_id": str(GUILD_ID),
+        "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
+        "channel_id": str(CHANNEL_ID),
+        "channel": channel_json() | {"name": world.channel_name},
+        "member": member_json(world, user, with_permissions=True),
+        "token": token,
+        "version": 1,
+        "app_permissions": str(world.permissions_of(world.bot_user)),
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+    }
+    if message is not None:
+        payload["message"] = message
+    return payload
