@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer
 
 from bot.matching.stopwords import STOPWORDS
 
@@ -43,7 +43,7 @@ class Analyzer:
     """
 
     def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
-        stemmer = snowballstemmer.stemmer("english")
+        stemmer = Stemmer.Stemmer("english")
         self._stem_word = lru_cache(maxsize=65536)(stemmer.stemWord)
         self._phrases: dict[tuple[str, ...], str] = {}
         for group in synonym_groups:

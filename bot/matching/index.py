@@ -10,7 +10,7 @@ carries the match.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.knowledge.loader import KnowledgeBase
@@ -40,7 +40,7 @@ class ClaimIndex:
         self.analyzer = analyzer
         self.claims: list[IndexedClaim] = []
         postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-        surface: set[str] = set()
+        surface: Counter[str] = Counter()
         for group in knowledge.synonyms:
             for term in group:
                 surface.update(tokenize(term))
@@ -70,8 +70,10 @@ class ClaimIndex:
         }
         self.unknown_idf = _idf(count, 0)
         """What a term found in no claim weighs: the most of any term."""
-        self.vocabulary: tuple[str, ...] = tuple(sorted(surface))
-        """Every word the knowledge base uses, folded, for typo correction."""
+        self.vocabulary: tuple[str, ...] = tuple(
+            word for word, _ in sorted(surface.items(), key=lambda item: (-item[1], item[0]))
+        )
+        """Every word the knowledge base uses, folded, most used first, for typo correction."""
         self.known_words = frozenset(surface)
 
 

@@ -17,18 +17,13 @@ import heapq
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.knowledge.models import Claim
 from bot.matching.index import ClaimIndex
 from bot.matching.stopwords import STOPWORDS
 from bot.matching.analysis import tokenize
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
-
-LEXICAL_SHARE = 0.75
-"""The rest of the score is the fuzzy similarity to the best phrasing."""
-
-UNKNOWN_TERM_FACTOR = 1.0
-"""How much a word unknown to the knowledge base weighs, relative to the rarest known word."""
 
 CANDIDATE_LIMIT = 50
 """Only this many claims, best by lexical score, are compared fuzzily."""
@@ -87,8 +82,8 @@ class Matcher:
 
     def rank(self, terms: list[str], limit: int | None = None) -> list[ScoredClaim]:
         """Every claim sharing a term with the question, scored, best first."""
-        index = self.index
-        weights = {term: index.idf.get(term, index.unknown_idf * UNKNOWN_TERM_FACTOR) for term in terms}
+        index, limits = self.index, self.thresholds
+        weights = {term: index.idf.get(term, index.unknown_idf * limits.unknown_term_weight) for term in terms}
         total = sum(weights.values())
         if not total:
             return []
@@ -103,7 +98,7 @@ class Matcher:
             indexed = index.claims[position]
             best = process.extractOne(query, indexed.phrasings, scorer=fuzz.token_sort_ratio)
             similarity = best[1] if best else 0.0
-            score = 100.0 * LEXICAL_SHARE * value / total + (1.0 - LEXICAL_SHARE) * similarity
+            score = 100.0 * limits.lexical_share * value / total + (1.0 - limits.lexical_share) * similarity
             scored.append(ScoredClaim(indexed.claim, round(score, 2)))
         scored.sort(key=lambda item: (-item.score, item.claim.id))
         return scored[:limit] if limit is not None else scored
@@ -126,7 +121,12 @@ class Matcher:
         return tuple(c for c in shown if c.score >= limits.related)
 
     def _repair(self, word: str) -> str:
-        """``word`` itself if the knowledge base knows it, else its closest known word."""
+        """``word`` itself if the knowledge base knows it, else the known word it is a typo of.
+
+        A typo is at most one edit (two for words of nine letters or more) away, counting a
+        swap of neighbouring letters as one edit (optimal string alignment), and keeps its
+        first letter; ties go to the word the knowledge base uses most.
+        """
         index = self.index
         if (
             len(word) < 4
@@ -136,8 +136,9 @@ class Matcher:
             or index.analyzer.stem(word) in index.idf
         ):
             return word
+        max_edits = 2 if len(word) >= 9 else 1
         found = process.extractOne(
-            word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=self.thresholds.typo_similarity
+            word, index.vocabulary, scorer=OSA.distance, score_cutoff=max_edits
         )
         if found is None or found[0][0] != word[0]:
             return word

@@ -21,6 +21,7 @@ ENGLISH = frozenset(
     tell explain know anything something thing things kind way ways happen happened happening
     does did do done anyone someone somebody one ones give show describe info information
     details detail question answer bot hey hi hello thanks thank ok okay pls plz u ur r
+    many
     """.split()
 )
 

@@ -26,8 +26,11 @@ class Thresholds:
     max_alternatives: int = 3
     """At most this many "did you mean" or "related" claims are offered."""
 
-    typo_similarity: float = 80.0
-    """A word unknown to the knowledge base is read as a known word this similar (rapidfuzz ratio)."""
+    lexical_share: float = 0.75
+    """Share of the score from weighted term coverage; the rest is fuzzy phrasing similarity."""
+
+    unknown_term_weight: float = 1.0
+    """Weight of a word the knowledge base never uses, relative to its rarest word."""
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -100,7 +100,9 @@ class RestApi:
         for method, pattern, handler in self._routes:
             match = pattern.match(path)
             if method == request.method and match:
-                call = Call(request.method, path, match.groupdict(), dict(request.query), body, files)
+                call = Call(
+                    request.method, path, match.groupdict(), dict(request.query), body, files
+                )
                 reply = self._check_auth(request, path) or await handler(call)
                 break
         self._state.record(
@@ -149,7 +151,9 @@ class RestApi:
 
     async def _get_gateway_bot(self, call: Call) -> Reply:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return Reply(200, {"url": self._state.gateway_url, "shards": 1, "session_start_limit": limit})
+        return Reply(
+            200, {"url": self._state.gateway_url, "shards": 1, "session_start_limit": limit}
+        )
 
     # -- interactions and their webhook -----------------------------------------------
 
@@ -161,7 +165,9 @@ class RestApi:
             return error(400, "Interaction has already been acknowledged.", 40060)
         record.acknowledged = True
         result = messages.apply_callback(self._state, record, call.json or {}, call.files)
-        return Reply(200, result) if call.query.get("with_response") in ("1", "true") else Reply(204)
+        return (
+            Reply(200, result) if call.query.get("with_response") in ("1", "true") else Reply(204)
+        )
 
     async def _execute_webhook(self, call: Call) -> Reply:
         record = self._state.interaction_for_token(call.params["token"])
@@ -198,6 +204,8 @@ class RestApi:
         body = call.json or {}
         if not (body.get("content") or body.get("embeds") or body.get("components") or call.files):
             return error(400, "Cannot send an empty message", 50006)
+        if messages.reference_is_missing(self._state, body):
+            return error(400, "Invalid Form Body: Unknown message", 50035)
         return Reply(200, messages.create_bot_message(self._state, body, call.files))
 
     async def _channel_message(self, call: Call) -> Reply:
@@ -249,8 +257,8 @@ async def _read_body(request: web.Request) -> tuple[Any, list[RecordedFile]]:
         files: list[RecordedFile] = []
         reader = await request.multipart()
         async for part in reader:
-            if not isinstance(part, aiohttp.BodyPartReader):  # nested multipart: not used by Discord
-                continue
+            if not isinstance(part, aiohttp.BodyPartReader):
+                continue  # a nested multipart: Discord's clients never send one
             data = await part.read()
             if part.name == "payload_json":
                 payload = json.loads(data)

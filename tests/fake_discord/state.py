@@ -5,6 +5,8 @@ only synchronisation needed is a way to wake tests waiting for something to
 happen (a request, an IDENTIFY, a RESUME), which :class:`Changes` provides.
 """
 
+# ruff: noqa: ASYNC109 -- waits take a per-call ``timeout`` by design (the tests' API).
+
 from __future__ import annotations
 
 import asyncio
@@ -78,6 +80,7 @@ class FakeState:
     commands: dict[int | None, list[Json]] = field(default_factory=dict)
     registered_commands: list[Json] = field(default_factory=list)
     gateway_url: str = ""
+    http_base: str = ""
 
     def record(self, request: RecordedRequest) -> None:
         """Append a REST call to the log and wake waiters."""
