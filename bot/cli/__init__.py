@@ -65,8 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     environment = dict(os.environ if env is None else env)
+    level = (environment.get("BOT_LOG_LEVEL") or "WARNING").upper()
+    if level not in logging.getLevelNamesMapping():
+        print(f"configuration error: BOT_LOG_LEVEL={level!r} is not a logging level "
+              "(DEBUG, INFO, WARNING, ERROR, CRITICAL)", file=sys.stderr)
+        return EXIT_USAGE
     logging.basicConfig(
-        level=environment.get("BOT_LOG_LEVEL", "WARNING").upper(),
+        level=level,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
 from bot.knowledge.coverage import coverage
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import build_matcher
-from bot.querylog import QueryLog, Stats, read_stats
+from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 
@@ -59,11 +60,15 @@ def print_eval(knowledge: KnowledgeBase, split: str, *, verbose: bool) -> int:
 
 
 def print_stats(db_path: Path, days: int | None) -> int:
-    if not db_path.exists():
+    if not db_path.is_file():
         print(f"no query log at {db_path} yet: ask a question first", file=sys.stderr)
         return EXIT_FAILURE
     since = datetime.now(UTC) - timedelta(days=days) if days else None
-    stats = asyncio.run(_read(db_path, since))
+    try:
+        stats = asyncio.run(_read(db_path, since))
+    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
+        print(f"cannot read the query log at {db_path}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     print("\n".join(stats_lines(stats, days)))
     return EXIT_OK
 

@@ -140,7 +140,9 @@ def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str,
     for path in meta_files:
         _hash_file(digest, root, path)
         document = read_yaml(path)
-        meta = _convert(document, SourceMeta, path, problems, claim_id=None)
+        raw_id = document.data.get("id") if isinstance(document.data, dict) else None
+        source_id = raw_id if isinstance(raw_id, str) else path.stem
+        meta = _convert(document, SourceMeta, path, problems, claim_id=source_id)
         if meta is None:
             continue
         if meta.id != path.stem:
@@ -156,7 +158,8 @@ def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str,
         try:
             text = text_path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(text_path, None, meta.id, f"not valid UTF-8 (byte {exc.start})"))
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            problems.append(Problem(text_path, line, meta.id, f"not valid UTF-8 (byte {exc.start})"))
             continue
         except OSError as exc:
             problems.append(Problem(path, document.line_of(("file",)), meta.id,
@@ -231,16 +234,30 @@ def _claim_problems(
 
 def _closest_hint(quote: str, source_text: str) -> str:
     """Point at the first word where the quote departs from its best-matching passage."""
-    from rapidfuzz import fuzz  # noqa: PLC0415 - only needed on the error path
+    from difflib import SequenceMatcher  # noqa: PLC0415 - only needed on the error path
+
+    from rapidfuzz import fuzz  # noqa: PLC0415
 
     alignment = fuzz.partial_ratio_alignment(quote, source_text)
     if alignment is None or alignment.score < 60:
         return " (no similar passage found)"
-    passage = source_text[alignment.dest_start : alignment.dest_end]
-    quote_words, passage_words = quote.split(), passage.split()
-    for index, (mine, theirs) in enumerate(zip(quote_words, passage_words, strict=False)):
-        if mine != theirs:
-            return f" (word {index + 1}: {mine!r}, the source has {theirs!r})"
+    # The aligned window is as long as the quote, so it can cut a word in two or leave
+    # out words the quote skipped: compare word by word with a wider, whole-word passage.
+    margin = len(quote) // 2
+    start = source_text.rfind(" ", 0, max(alignment.dest_start - margin, 0)) + 1
+    end = source_text.find(" ", min(alignment.dest_end + margin, len(source_text)))
+    quote_words = quote.split()
+    passage_words = source_text[start : end if end != -1 else len(source_text)].split()
+    opcodes = SequenceMatcher(None, quote_words, passage_words, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" or (tag == "insert" and i1 in (0, len(quote_words))):
+            continue  # the passage around the quote, not a difference
+        mine = quote_words[i1] if i1 < len(quote_words) else ""
+        if tag == "delete":
+            return f" (word {i1 + 1}: {mine!r} is not in the source)"
+        # A differing first word is aligned with the passage word just before the match.
+        theirs = passage_words[max(j2 - (i2 - i1), j1) if i1 == 0 else j1]
+        return f" (word {i1 + 1}: {mine!r}, the source has {theirs!r})"
     return " (it differs near the end of the passage)"
 
 
@@ -256,12 +273,14 @@ def _load_synonyms(root: Path, problems: list[Problem], digest: Any) -> tuple[tu
     owner: dict[str, int] = {}
     groups: list[tuple[str, ...]] = []
     for index, group in enumerate(synonyms.groups):
-        terms = tuple(" ".join(term.casefold().split()) for term in group)
+        terms = tuple(" ".join(term.split()) for term in group)
         if len(terms) < 2 or not all(terms):
             problems.append(Problem(path, document.line_of(("groups", index)), None,
                                     "a synonym group needs at least two non-empty terms"))
             continue
         for term in terms:
+            # Capitalised entries ("UN") are matched case-sensitively; the rest are not.
+            term = term if term == term.upper() else term.casefold()  # noqa: PLW2901
             if term in owner and owner[term] != index:
                 problems.append(Problem(path, document.line_of(("groups", index)), None,
                                         f"'{term}' is in two synonym groups"))

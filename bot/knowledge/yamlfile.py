@@ -50,7 +50,8 @@ def read_yaml(path: Path) -> YamlDocument:
             return _failed(None, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _failed(None, f"not valid UTF-8 (byte {exc.start})")
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        return _failed(line, f"not valid UTF-8 (byte {exc.start})")
     except OSError as exc:
         return _failed(None, f"cannot read: {exc.strerror}")
     return parse_yaml(text)

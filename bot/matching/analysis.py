@@ -2,9 +2,10 @@
 
 Questions and claims go through the same :class:`Analyzer`, so whatever it does to one
 side it does to the other. Accents are folded ("petróleo" = "petroleo"), dotted
-acronyms joined ("U.S." = "us"), synonyms from ``knowledge/synonyms.yaml`` replaced by
-their group's canonical term (multi-word phrases first), stopwords dropped, and the
-rest reduced to English Snowball stems ("imported" = "imports" = "import").
+acronyms joined ("U.S." = "US"), synonyms from ``knowledge/synonyms.yaml`` replaced by
+their group's canonical term (multi-word phrases first; entries written in capitals,
+like "UN", match only capitals, so Spanish "un" stays an article), stopwords dropped,
+and the rest reduced to English Snowball stems ("imported" = "imports" = "import").
 """
 
 from __future__ import annotations
@@ -23,16 +24,25 @@ _TOKEN = re.compile(r"[^\W_]+")
 _MAX_PHRASE = 4
 
 
-def fold(text: str) -> str:
-    """Lowercase, strip accents and join dotted acronyms: the surface form we compare."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+def strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def tokenize(text: str) -> list[str]:
-    """Folded words and numbers, in order; punctuation and symbols are separators."""
-    return _TOKEN.findall(fold(text))
+    """Words and numbers in order, accents stripped, case kept, "U.S." joined to "US"."""
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), strip_accents(text))
+    return _TOKEN.findall(text)
+
+
+def fold(text: str) -> str:
+    """The case- and accent-free form of ``text`` that the vocabulary is kept in."""
+    return " ".join(tokenize(text)).casefold()
+
+
+def is_acronym(term: str) -> bool:
+    """A synonym entry written in capitals ("UN", "U.N.") is matched case-sensitively."""
+    return term == term.upper() and term != term.lower()
 
 
 class Analyzer:
@@ -43,22 +53,31 @@ class Analyzer:
     """
 
     def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
-        stemmer = Stemmer.Stemmer("english")
-        self._stem_word = lru_cache(maxsize=65536)(stemmer.stemWord)
+        self._stem_word = lru_cache(maxsize=65536)(Stemmer.Stemmer("english").stemWord)
+        self._spanish_stem = lru_cache(maxsize=65536)(Stemmer.Stemmer("spanish").stemWord)
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._acronyms: dict[str, str] = {}
         for group in synonym_groups:
             canonical = "_".join(self._stems(tokenize(group[0])))
             for term in group:
+                if is_acronym(term):
+                    self._acronyms.setdefault("".join(tokenize(term)), canonical)
+                    continue
                 stems = tuple(self._stems(tokenize(term)))
                 if stems and len(stems) <= _MAX_PHRASE:
                     self._phrases.setdefault(stems, canonical)
 
     def _stems(self, words: Iterable[str]) -> list[str]:
-        return [self._stem_word(word) for word in words]
+        return [self._stem_word(word.casefold()) for word in words]
 
     def stem(self, word: str) -> str:
-        """The stem of one folded word (cached: the vocabulary is small and repetitive)."""
-        stem: str = self._stem_word(word)
+        """The English stem of one word."""
+        stem: str = self._stem_word(word.casefold())
+        return stem
+
+    def spanish_stem(self, word: str) -> str:
+        """The Spanish stem of one word ("aislados" and "aislada" both give "aisl")."""
+        stem: str = self._spanish_stem(word.casefold())
         return stem
 
     def terms(self, text: str) -> list[str]:
@@ -71,6 +90,11 @@ class Analyzer:
         terms: list[str] = []
         index = 0
         while index < len(words):
+            acronym = self._acronyms.get(words[index])
+            if acronym is not None:
+                terms.append(acronym)
+                index += 1
+                continue
             for size in range(min(_MAX_PHRASE, len(words) - index), 0, -1):
                 canonical = self._phrases.get(tuple(stems[index : index + size]))
                 if canonical is not None:
@@ -78,12 +102,7 @@ class Analyzer:
                     index += size
                     break
             else:
-                if words[index] not in STOPWORDS:
+                if words[index].casefold() not in STOPWORDS:
                     terms.append(stems[index])
                 index += 1
         return terms
-
-    def is_known_phrase_start(self, word: str) -> bool:
-        """Whether ``word`` begins a synonym entry (so the typo corrector leaves it alone)."""
-        stem = self.stem(word)
-        return any(phrase[0] == stem for phrase in self._phrases)

@@ -43,7 +43,7 @@ class ClaimIndex:
         surface: Counter[str] = Counter()
         for group in knowledge.synonyms:
             for term in group:
-                surface.update(tokenize(term))
+                surface.update(word.casefold() for word in tokenize(term))
         for position, claim in enumerate(knowledge.claims):
             fields = {
                 "questions": list(claim.questions),
@@ -54,8 +54,10 @@ class ClaimIndex:
             weights: dict[str, float] = {}
             for name, texts in fields.items():
                 for text in texts:
-                    surface.update(tokenize(text))
-                    for term in analyzer.terms(text):
+                    words = tokenize(text)
+                    surface.update(word.casefold() for word in words)
+                    terms = analyzer.terms_of_words(words)
+                    for term in (*terms, *bigrams(terms)):
                         weights[term] = max(weights.get(term, 0.0), FIELD_WEIGHTS[name])
             phrasings = tuple(
                 " ".join(analyzer.terms(text)) for text in (*claim.questions, claim.statement)
@@ -75,6 +77,17 @@ class ClaimIndex:
         )
         """Every word the knowledge base uses, folded, most used first, for typo correction."""
         self.known_words = frozenset(surface)
+        self.spanish_forms: dict[str, str] = {}
+        """Spanish stem -> the knowledge base's most used word with that stem, so that
+        "importaba" finds "importó" (and "import"), and "aislados" finds "aislada"."""
+        for word in self.vocabulary:
+            self.spanish_forms.setdefault(analyzer.spanish_stem(word), word)
+
+
+def bigrams(terms: list[str]) -> list[str]:
+    """Adjacent term pairs: a question that keeps a claim's wording together ("oil trade")
+    should beat one that merely shares its words."""
+    return [f"{first} {second}" for first, second in zip(terms, terms[1:], strict=False)]
 
 
 def _idf(count: int, document_frequency: int) -> float:

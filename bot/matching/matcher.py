@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.models import Claim
-from bot.matching.index import ClaimIndex
+from bot.matching.index import ClaimIndex, bigrams
 from bot.matching.stopwords import STOPWORDS
 from bot.matching.analysis import tokenize
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -76,14 +76,20 @@ class Matcher:
         return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
 
     def query_terms(self, question: str) -> list[str]:
-        """The question's distinct terms after typo repair, in order."""
+        """The question's distinct terms after typo repair, in order, then its known bigrams."""
         words = [self._repair(word) for word in tokenize(question)]
-        return list(dict.fromkeys(self.index.analyzer.terms_of_words(words)))
+        terms = self.index.analyzer.terms_of_words(words)
+        pairs = [pair for pair in bigrams(terms) if pair in self.index.idf]
+        return list(dict.fromkeys([*terms, *pairs]))
 
     def rank(self, terms: list[str], limit: int | None = None) -> list[ScoredClaim]:
         """Every claim sharing a term with the question, scored, best first."""
         index, limits = self.index, self.thresholds
-        weights = {term: index.idf.get(term, index.unknown_idf * limits.unknown_term_weight) for term in terms}
+        weights = {
+            term: index.idf.get(term, index.unknown_idf * limits.unknown_term_weight)
+            * (limits.bigram_weight if " " in term else 1.0)
+            for term in terms
+        }
         total = sum(weights.values())
         if not total:
             return []
@@ -92,7 +98,7 @@ class Matcher:
             for position, field_weight in index.postings.get(term, ()):
                 lexical[position] = lexical.get(position, 0.0) + weights[term] * field_weight
         candidates = heapq.nlargest(CANDIDATE_LIMIT, lexical.items(), key=lambda item: item[1])
-        query = " ".join(terms)
+        query = " ".join(term for term in terms if " " not in term)
         scored: list[ScoredClaim] = []
         for position, value in candidates:
             indexed = index.claims[position]
@@ -128,18 +134,23 @@ class Matcher:
         first letter; ties go to the word the knowledge base uses most.
         """
         index = self.index
+        folded = word.casefold()
         if (
-            len(word) < 4
-            or word in STOPWORDS
-            or word in index.known_words
-            or word.isdigit()
-            or index.analyzer.stem(word) in index.idf
+            len(folded) < 4
+            or folded in STOPWORDS
+            or folded in index.known_words
+            or folded.isdigit()
+            or word.isupper()
+            or index.analyzer.stem(folded) in index.idf
         ):
             return word
-        max_edits = 2 if len(word) >= 9 else 1
+        spanish = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
+        if spanish is not None:
+            return spanish
+        max_edits = 2 if len(folded) >= 9 else 1
         found = process.extractOne(
-            word, index.vocabulary, scorer=OSA.distance, score_cutoff=max_edits
+            folded, index.vocabulary, scorer=OSA.distance, score_cutoff=max_edits
         )
-        if found is None or found[0][0] != word[0]:
+        if found is None or found[0][0] != folded[0]:
             return word
         return str(found[0])

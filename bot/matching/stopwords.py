@@ -22,6 +22,12 @@ ENGLISH = frozenset(
     does did do done anyone someone somebody one ones give show describe info information
     details detail question answer bot hey hi hello thanks thank ok okay pls plz u ur r
     many
+    put puts putting went go goes going gone took take takes taking taken keep keeps kept
+    keeping make makes made making able besides else kind kinds sort type lot lots stuff
+    actually basically currently still even yet already come came comes use used want
+    wants need needs mean means think seem seems look looks looking called call whats
+    hows whos wheres whys im ive youre theyre isnt arent wasnt didnt doesnt dont cant
+    guy guys someone anybody everything
     """.split()
 )
 
@@ -35,6 +41,8 @@ SPANISH = frozenset(
     sea ser si sido sin sobre son su sus tambien tan tanto te tenia tiene tienen todo todos tu
     tus un una unas uno unos y ya yo dime explica explicame sabes saber cosa cosas hola gracias
     paso pasa pasaron hizo hicieron hace hacen
+    tipo clase ambos ambas puede pueden podria podrian seria serian esto estas estos
+    hacer hecho tener usted ustedes quiero saber
     """.split()
 )
 

@@ -29,6 +29,9 @@ class Thresholds:
     lexical_share: float = 0.75
     """Share of the score from weighted term coverage; the rest is fuzzy phrasing similarity."""
 
+    bigram_weight: float = 0.5
+    """Weight of a pair of adjacent terms (known to the knowledge base) relative to a word."""
+
     unknown_term_weight: float = 1.0
     """Weight of a word the knowledge base never uses, relative to its rarest word."""
 
