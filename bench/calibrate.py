@@ -37,7 +37,10 @@ def main() -> None:
         (2.0, 4.0, 6.0),
     ):
         limits = replace(
-            DEFAULT_THRESHOLDS, lexical_share=share, unknown_term_weight=unknown, answer=answer,
+            DEFAULT_THRESHOLDS,
+            lexical_share=share,
+            unknown_term_weight=unknown,
+            answer=answer,
             ambiguity_gap=gap,
         )
         reports = evaluate(questions, Matcher(index, limits).match)
@@ -55,7 +58,9 @@ def main() -> None:
     print("top1  notin  commit  es    share unknown answer gap")
     for row in rows[: args.top]:
         acc, nis, com, es, share, unknown, answer, gap = row
-        print(f"{acc:.3f} {nis:.2f}  {com:.2f}   {es:.2f}  {share:<5} {unknown:<7} {answer:<6} {gap}")
+        print(
+            f"{acc:.3f} {nis:.2f}  {com:.2f}   {es:.2f}  {share:<5} {unknown:<7} {answer:<6} {gap}"
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from rapidfuzz import fuzz, process, utils
+
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
 from bot.matching import Matcher, Outcome, ScoredClaim
@@ -165,10 +167,62 @@ class AnswerService:
         self.record(answer)
         return answer
 
+    def choose(self, claim_id: str, query_id: str, question: str, asker: Asker) -> Answer | None:
+        """The answer a member picked from "did you mean": that claim, under the original query.
+
+        Nothing new is logged: the pick belongs to the question already recorded as
+        ``query_id``, and feedback on the chosen answer attaches to that row.
+        """
+        loaded = self._loaded
+        claim = loaded.knowledge.claim(claim_id)
+        if claim is None:
+            return None
+        return Answer(
+            query_id=query_id,
+            question=question,
+            outcome=Outcome.ANSWERED,
+            matches=(ScoredClaim(claim, 100.0),),
+            latency_ms=0.0,
+            kb_version=loaded.knowledge.version,
+            asked_at=self._clock(),
+            asker=asker,
+        )
+
     def search(self, query: str, limit: int = 5) -> list[ScoredClaim]:
         """The best ``limit`` claims for ``query``, whatever the verdict (for /search)."""
         matcher = self._loaded.matcher
         return matcher.rank(matcher.query_terms(query[:MAX_QUESTION_CHARS]), limit=limit)
+
+    def suggest_claims(self, text: str, limit: int = 25) -> list[Claim]:
+        """Claims for an id being typed: exact id, then ids containing it, then claims whose
+        phrasings match it, then fuzzy matches on statements (for ``/claim`` autocomplete)."""
+        loaded = self._loaded
+        claims = loaded.knowledge.claims
+        typed = " ".join(text.split()).casefold()[:100]
+        if not typed:
+            return sorted(claims, key=lambda claim: claim.id)[:limit]
+        found: dict[str, Claim] = {}
+        exact = loaded.knowledge.claim(typed)
+        if exact is not None:
+            found[exact.id] = exact
+        found.update((c.id, c) for c in claims if c.id.startswith(typed))
+        found.update((c.id, c) for c in claims if typed in c.id)
+        matcher = loaded.matcher
+        found.update(
+            (m.claim.id, m.claim) for m in matcher.rank(matcher.query_terms(typed), limit=limit)
+        )
+        if len(found) < limit:
+            statements = {index: claim.statement for index, claim in enumerate(claims)}
+            for _, _, index in process.extract(
+                typed,
+                statements,
+                scorer=fuzz.WRatio,
+                processor=utils.default_process,
+                limit=limit,
+                score_cutoff=50,
+            ):
+                found.setdefault(claims[index].id, claims[index])
+        return list(found.values())[:limit]
 
     def claim(self, claim_id: str) -> Claim | None:
         return self._loaded.knowledge.claim(claim_id)

@@ -7,7 +7,7 @@ and importing a module never requires any variable to be set.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -38,6 +38,89 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         return cls(
-            knowledge_dir=Path(env["BOT_KNOWLEDGE_DIR"]) if env.get("BOT_KNOWLEDGE_DIR") else default_knowledge_dir(),
+            knowledge_dir=Path(env["BOT_KNOWLEDGE_DIR"])
+            if env.get("BOT_KNOWLEDGE_DIR")
+            else default_knowledge_dir(),
             db_path=Path(env["BOT_DB"]) if env.get("BOT_DB") else default_db_path(env),
+        )
+
+
+class MissingTokenError(ConfigError):
+    """``DISCORD_TOKEN`` is not set: the bot cannot log in."""
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    """A comma- or space-separated list of Discord ids (snowflakes)."""
+    raw = env.get(name, "").replace(",", " ").split()
+    try:
+        ids = frozenset(int(item) for item in raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a list of numeric Discord ids separated by commas"
+        ) from None
+    if any(item <= 0 for item in ids):
+        raise ConfigError(f"{name} must contain positive Discord ids")
+    return ids
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://", "ws://", "wss://")):
+        raise ConfigError(f"{name} must be an http(s):// or ws(s):// URL")
+    return raw.rstrip("/")
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    """What ``python -m bot run`` and ``sync`` need beyond :class:`Settings`.
+
+    The token is excluded from ``repr`` so that logging the settings cannot leak it.
+    """
+
+    token: str = field(repr=False)
+    mod_role_ids: frozenset[int] = frozenset()
+    dev_guild_id: int | None = None
+    api_base: str | None = None
+    """REST base such as ``http://127.0.0.1:8080/api/v10`` (a proxy, or the tests' fake)."""
+    gateway_url: str | None = None
+    listen_channel_ids: frozenset[int] = frozenset()
+    """Channels where any question-like message is answered (needs the message-content intent)."""
+    cooldown_questions: int = 5
+    cooldown_seconds: float = 60.0
+    """Each member may ask ``cooldown_questions`` questions per ``cooldown_seconds``."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> DiscordSettings:
+        token = env.get("DISCORD_TOKEN", "").strip()
+        if not token:
+            raise MissingTokenError(
+                "DISCORD_TOKEN is not set; create a bot token in the Discord developer portal"
+            )
+        dev_guilds = _ids(env, "BOT_DEV_GUILD_ID")
+        if len(dev_guilds) > 1:
+            raise ConfigError("BOT_DEV_GUILD_ID takes a single guild id")
+        return cls(
+            token=token,
+            mod_role_ids=_ids(env, "BOT_MOD_ROLE_IDS"),
+            dev_guild_id=next(iter(dev_guilds), None),
+            api_base=_url(env, "DISCORD_API_BASE"),
+            gateway_url=_url(env, "DISCORD_GATEWAY_URL"),
+            listen_channel_ids=_ids(env, "BOT_LISTEN_CHANNEL_IDS"),
+            cooldown_questions=int(_number(env, "BOT_COOLDOWN_QUESTIONS", 5, minimum=1)),
+            cooldown_seconds=_number(env, "BOT_COOLDOWN_SECONDS", 60.0, minimum=0),
         )

@@ -21,10 +21,18 @@ from bot.knowledge.text import normalise_for_quoting
 from bot.knowledge.yamlfile import read_yaml
 from bot.matching import MatchResult, Outcome
 
-Category = Literal["direct", "paraphrase", "keywords", "typo", "spanish", "off_topic", "not_in_source"]
+Category = Literal[
+    "direct", "paraphrase", "keywords", "typo", "spanish", "off_topic", "not_in_source"
+]
 ABSTAIN_CATEGORIES = frozenset({"off_topic", "not_in_source"})
 CATEGORY_ORDER: tuple[Category, ...] = (
-    "direct", "paraphrase", "keywords", "typo", "spanish", "off_topic", "not_in_source",
+    "direct",
+    "paraphrase",
+    "keywords",
+    "typo",
+    "spanish",
+    "off_topic",
+    "not_in_source",
 )
 
 
@@ -48,7 +56,9 @@ def load_eval_set(path: Path) -> list[EvalQuestion]:
         raise EvalSetError(f"{path}: {exc}") from exc
     for item in questions:
         if (item.expect is None) != (item.category in ABSTAIN_CATEGORIES):
-            raise EvalSetError(f"{path}: {item.q!r}: 'expect' is required exactly for answerable questions")
+            raise EvalSetError(
+                f"{path}: {item.q!r}: 'expect' is required exactly for answerable questions"
+            )
     return questions
 
 
@@ -100,7 +110,9 @@ def judge(question: EvalQuestion, result: MatchResult) -> EvalOutcome:
         expected in normalise_for_quoting(citation.quote) for citation in best.claim.citations
     )
     correct = right and result.outcome is not Outcome.UNKNOWN
-    return EvalOutcome(question, result, correct=correct, answered=right and result.outcome is Outcome.ANSWERED)
+    return EvalOutcome(
+        question, result, correct=correct, answered=right and result.outcome is Outcome.ANSWERED
+    )
 
 
 def summary_lines(reports: dict[str, CategoryReport], *, verbose: bool = False) -> list[str]:
@@ -110,7 +122,9 @@ def summary_lines(reports: dict[str, CategoryReport], *, verbose: bool = False) 
     for name, report in reports.items():
         measure = "abstained" if name in ABSTAIN_CATEGORIES else "top-1 right"
         committed = "" if name in ABSTAIN_CATEGORIES else f"{report.answered / report.total:>8.0%}"
-        lines.append(f"{name:<14} {report.total:>4} {report.accuracy:>7.1%}  {committed:>9}  {measure}")
+        lines.append(
+            f"{name:<14} {report.total:>4} {report.accuracy:>7.1%}  {committed:>9}  {measure}"
+        )
     if answerable:
         total = sum(r.total for r in answerable)
         correct = sum(r.correct for r in answerable)
@@ -123,5 +137,7 @@ def summary_lines(reports: dict[str, CategoryReport], *, verbose: bool = False) 
             for failure in report.failures:
                 best = failure.result.best
                 got = f"{best.claim.id} ({best.score:.1f})" if best else "nothing"
-                lines.append(f"  FAIL {name}: {failure.question.q!r} -> {failure.result.outcome}: {got}")
+                lines.append(
+                    f"  FAIL {name}: {failure.question.q!r} -> {failure.result.outcome}: {got}"
+                )
     return lines

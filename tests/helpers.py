@@ -13,7 +13,9 @@ that error messages must name; a dict is dumped with ``yaml.safe_dump``.
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import yaml
 
 from bot.config import default_knowledge_dir
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.querylog import QueryRecord
 
 SOURCE_ID = "tiny-source"
 SOURCE_TITLE = "A Tiny Source About Tankers"
@@ -123,3 +126,32 @@ def write_claim(root: Path, name: str, content: YamlSpec) -> Path:
 def shipped_knowledge() -> KnowledgeBase:
     """The project's own knowledge base, loaded once per test session (it is immutable)."""
     return load_knowledge(default_knowledge_dir())
+
+
+def query_db(path: Path, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows from the SQLite file at ``path``, read the way another process would."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql, parameters).fetchall()
+    finally:
+        connection.close()
+
+
+ASKED_AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def query_record(query_id: str = "q1", **overrides: Any) -> QueryRecord:
+    """A query log row for an answered question; ``overrides`` replace any field."""
+    fields: dict[str, Any] = {
+        "id": query_id,
+        "asked_at": ASKED_AT,
+        "adapter": "cli",
+        "question": "What did Venezuela import from Iran in 2020?",
+        "outcome": "answered",
+        "claim_id": "venezuela-imported-iranian-gasoline-2020",
+        "score": 97.5,
+        "latency_ms": 1.25,
+        "kb_version": "0123456789ab",
+    }
+    fields.update(overrides)
+    return QueryRecord(**fields)

@@ -33,7 +33,9 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_core_modules_never_import_discord_in_their_source() -> None:
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(m for m in _imported_modules(path) if m.split(".")[0] == "discord")
+        str(path.relative_to(PACKAGE)): sorted(
+            m for m in _imported_modules(path) if m.split(".")[0] == "discord"
+        )
         for path in _core_files()
     }
     assert {path: mods for path, mods in offenders.items() if mods} == {}

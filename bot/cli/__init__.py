@@ -12,9 +12,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, DiscordSettings, Settings
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -28,16 +29,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def knowledge_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--knowledge", type=Path, metavar="DIR",
-                             help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)")
+        command.add_argument(
+            "--knowledge",
+            type=Path,
+            metavar="DIR",
+            help="knowledge directory (default: $BOT_KNOWLEDGE_DIR or ./knowledge)",
+        )
 
     def db_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--db", type=Path, metavar="PATH",
-                             help="query log database (default: $BOT_DB or the data directory)")
+        command.add_argument(
+            "--db",
+            type=Path,
+            metavar="PATH",
+            help="query log database (default: $BOT_DB or the data directory)",
+        )
 
-    ask = commands.add_parser("ask", help="answer questions (one per argument, else one per stdin line)")
+    ask = commands.add_parser(
+        "ask", help="answer questions (one per argument, else one per stdin line)"
+    )
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument(
+        "--json", action="store_true", help="one JSON object per question, one per line"
+    )
     ask.add_argument("--no-log", action="store_true", help="do not record the questions")
     knowledge_option(ask)
     db_option(ask)
@@ -48,10 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = commands.add_parser("kb", help="knowledge base maintenance")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
-    validate = kb_commands.add_parser("validate", help="check every knowledge file; exit 1 on problems")
+    validate = kb_commands.add_parser(
+        "validate", help="check every knowledge file; exit 1 on problems"
+    )
     knowledge_option(validate)
 
-    stats = commands.add_parser("stats", help="questions, answer rate, top and unanswered questions")
+    stats = commands.add_parser(
+        "stats", help="questions, answer rate, top and unanswered questions"
+    )
     stats.add_argument("--days", type=int, metavar="N", help="only the last N days")
     db_option(stats)
 
@@ -59,16 +76,35 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", choices=("heldout", "dev"), default="heldout")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list the failures")
     knowledge_option(evaluate)
+    run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    knowledge_option(run)
+    db_option(run)
+
+    sync = commands.add_parser("sync", help="register the slash commands with Discord")
+    target = sync.add_mutually_exclusive_group()
+    target.add_argument(
+        "--guild", type=int, metavar="ID", help="this guild only (default: $BOT_DEV_GUILD_ID)"
+    )
+    target.add_argument(
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="every guild (ignore BOT_DEV_GUILD_ID)",
+    )
+    knowledge_option(sync)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:  # noqa: PLR0911 - one exit per failure kind
     args = build_parser().parse_args(argv)
     environment = dict(os.environ if env is None else env)
     level = (environment.get("BOT_LOG_LEVEL") or "WARNING").upper()
     if level not in logging.getLevelNamesMapping():
-        print(f"configuration error: BOT_LOG_LEVEL={level!r} is not a logging level "
-              "(DEBUG, INFO, WARNING, ERROR, CRITICAL)", file=sys.stderr)
+        print(
+            f"configuration error: BOT_LOG_LEVEL={level!r} is not a logging level "
+            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     logging.basicConfig(
         level=level,
@@ -83,6 +119,13 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     knowledge_dir: Path = getattr(args, "knowledge", None) or settings.knowledge_dir
     db_path: Path = getattr(args, "db", None) or settings.db_path
 
+    discord_settings = None
+    if args.command in ("run", "sync"):
+        try:
+            discord_settings = DiscordSettings.from_env(environment)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "stats":
         from bot.cli.reports import print_stats  # noqa: PLC0415 - keep `ask` start-up lean
 
@@ -92,7 +135,28 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     except KnowledgeError as exc:
         print(f"{exc}:\n{exc.report()}", file=sys.stderr)
         return EXIT_FAILURE
+    if discord_settings is not None:
+        return _discord(args, replace(settings, db_path=db_path), discord_settings, knowledge)
     return _dispatch(args, knowledge, db_path)
+
+
+def _discord(
+    args: argparse.Namespace,
+    settings: Settings,
+    discord_settings: DiscordSettings,
+    knowledge: KnowledgeBase,
+) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from bot.discordbot import runner  # noqa: PLC0415 - discord.py only for these commands
+
+    if args.command == "run":
+        try:
+            return asyncio.run(runner.run_bot(settings, discord_settings, knowledge))
+        except KeyboardInterrupt:
+            return EXIT_OK
+    guild = None if args.global_ else (args.guild or discord_settings.dev_guild_id)
+    return asyncio.run(runner.sync_commands(settings, discord_settings, knowledge, guild))
 
 
 def _dispatch(args: argparse.Namespace, knowledge: KnowledgeBase, db_path: Path) -> int:

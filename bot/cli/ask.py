@@ -53,7 +53,7 @@ async def _open_log(db_path: Path | None) -> QueryLog | None:
         return None
     try:
         return await QueryLog.open(db_path)
-    except Exception as exc:  # noqa: BLE001 - any failure to log must not stop an answer
+    except Exception as exc:
         log.warning("query log unavailable (%s); answering without logging", exc)
         return None
 
@@ -73,7 +73,9 @@ async def _questions(arguments: Sequence[str], stdin: TextIO) -> AsyncIterator[s
             yield line.rstrip("\n")
 
 
-def main_ask(knowledge: KnowledgeBase, db_path: Path | None, questions: Sequence[str], as_json: bool) -> int:
+def main_ask(
+    knowledge: KnowledgeBase, db_path: Path | None, questions: Sequence[str], as_json: bool
+) -> int:
     return asyncio.run(
         run_ask(knowledge, db_path, questions, as_json=as_json, stdin=sys.stdin, stdout=sys.stdout)
     )

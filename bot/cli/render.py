@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.answering import Answer, MAX_QUESTION_CHARS
+from bot.answering import MAX_QUESTION_CHARS, Answer
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
 from bot.matching import Outcome
@@ -42,10 +42,18 @@ def render_citations(claim: Claim, knowledge: KnowledgeBase) -> list[str]:
         lines.append(quote)
         lines.append(f"     - {knowledge.source_title(citation.source)} ({citation.source})")
     if claim.note:
-        lines.append(textwrap.fill(f"Curator's note: {claim.note}", width=WIDTH,
-                                   initial_indent="   ", subsequent_indent="   "))
+        lines.append(
+            textwrap.fill(
+                f"Curator's note: {claim.note}",
+                width=WIDTH,
+                initial_indent="   ",
+                subsequent_indent="   ",
+            )
+        )
     return lines
 
 
 def _claim_list(answer: Answer) -> list[str]:
-    return [f"   - {m.claim.statement}  [{m.claim.id}, score {m.score:.0f}]" for m in answer.matches]
+    return [
+        f"   - {m.claim.statement}  [{m.claim.id}, score {m.score:.0f}]" for m in answer.matches
+    ]

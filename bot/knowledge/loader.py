@@ -13,6 +13,7 @@ fixes a batch of mistakes in one round, and each message names file, line and cl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -126,10 +127,8 @@ def _files(directory: Path, pattern: str) -> list[Path]:
 
 def _hash_file(digest: Any, root: Path, path: Path) -> None:
     digest.update(str(path.relative_to(root)).encode())
-    try:
+    with contextlib.suppress(OSError):  # unreadable files are reported by their reader
         digest.update(path.read_bytes())
-    except OSError:
-        pass  # unreadable files are reported by the reader that needs them
 
 
 def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str, Source]:
@@ -146,24 +145,44 @@ def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str,
         if meta is None:
             continue
         if meta.id != path.stem:
-            problems.append(Problem(path, document.line_of(("id",)), meta.id,
-                                    f"source id '{meta.id}' must match the file name '{path.stem}'"))
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of(("id",)),
+                    meta.id,
+                    f"source id '{meta.id}' must match the file name '{path.stem}'",
+                )
+            )
             continue
         text_path = path.parent / meta.file
         if text_path.parent != path.parent:
-            problems.append(Problem(path, document.line_of(("file",)), meta.id,
-                                    "the text file must sit beside its metadata"))
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of(("file",)),
+                    meta.id,
+                    "the text file must sit beside its metadata",
+                )
+            )
             continue
         _hash_file(digest, root, text_path)
         try:
             text = text_path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             line = exc.object.count(b"\n", 0, exc.start) + 1
-            problems.append(Problem(text_path, line, meta.id, f"not valid UTF-8 (byte {exc.start})"))
+            problems.append(
+                Problem(text_path, line, meta.id, f"not valid UTF-8 (byte {exc.start})")
+            )
             continue
         except OSError as exc:
-            problems.append(Problem(path, document.line_of(("file",)), meta.id,
-                                    f"cannot read source text '{meta.file}': {exc.strerror}"))
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of(("file",)),
+                    meta.id,
+                    f"cannot read source text '{meta.file}': {exc.strerror}",
+                )
+            )
             continue
         sources[meta.id] = Source(meta=meta, text=text, path=text_path)
     return sources
@@ -189,8 +208,14 @@ def _load_claims(
         found = _claim_problems(claim, path, document, normalised_sources)
         if claim.id in locations:
             first = locations[claim.id]
-            found.append(Problem(path, document.line_of(("id",)), claim.id,
-                                 f"duplicate claim id (also in {first.path}:{first.line})"))
+            found.append(
+                Problem(
+                    path,
+                    document.line_of(("id",)),
+                    claim.id,
+                    f"duplicate claim id (also in {first.path}:{first.line})",
+                )
+            )
         problems.extend(found)
         if not found:
             claims.append(claim)
@@ -224,11 +249,17 @@ def _claim_problems(
             continue
         quote = normalise_for_quoting(citation.quote)
         if quote not in source_text:
-            problem((*at, "quote"), f"quote is not word for word in source '{citation.source}': "
-                    f"{_shorten(citation.quote)!r}{_closest_hint(quote, source_text)}")
+            problem(
+                (*at, "quote"),
+                f"quote is not word for word in source '{citation.source}': "
+                f"{_shorten(citation.quote)!r}{_closest_hint(quote, source_text)}",
+            )
         elif len(split_sentences(quote)) > MAX_QUOTE_SENTENCES:
-            problem((*at, "quote"), f"quote has more than {MAX_QUOTE_SENTENCES} sentences; "
-                    "cite a passage, not a paragraph")
+            problem(
+                (*at, "quote"),
+                f"quote has more than {MAX_QUOTE_SENTENCES} sentences; "
+                "cite a passage, not a paragraph",
+            )
     return found
 
 
@@ -275,15 +306,27 @@ def _load_synonyms(root: Path, problems: list[Problem], digest: Any) -> tuple[tu
     for index, group in enumerate(synonyms.groups):
         terms = tuple(" ".join(term.split()) for term in group)
         if len(terms) < 2 or not all(terms):
-            problems.append(Problem(path, document.line_of(("groups", index)), None,
-                                    "a synonym group needs at least two non-empty terms"))
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of(("groups", index)),
+                    None,
+                    "a synonym group needs at least two non-empty terms",
+                )
+            )
             continue
         for term in terms:
             # Capitalised entries ("UN") are matched case-sensitively; the rest are not.
             term = term if term == term.upper() else term.casefold()  # noqa: PLW2901
             if term in owner and owner[term] != index:
-                problems.append(Problem(path, document.line_of(("groups", index)), None,
-                                        f"'{term}' is in two synonym groups"))
+                problems.append(
+                    Problem(
+                        path,
+                        document.line_of(("groups", index)),
+                        None,
+                        f"'{term}' is in two synonym groups",
+                    )
+                )
             owner[term] = index
         groups.append(terms)
     return tuple(groups)
@@ -296,7 +339,11 @@ _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
 
 
 def _convert(
-    document: YamlDocument, kind: type[_T], path: Path, problems: list[Problem], claim_id: str | None
+    document: YamlDocument,
+    kind: type[_T],
+    path: Path,
+    problems: list[Problem],
+    claim_id: str | None,
 ) -> _T | None:
     """Validate parsed YAML against ``kind``, reporting every bad field, not just the first."""
     for line, message in document.problems:
@@ -304,7 +351,9 @@ def _convert(
     if document.problems:
         return None
     if not isinstance(document.data, dict):
-        problems.append(Problem(path, 1, claim_id, f"expected a mapping of fields, got {_kind(document.data)}"))
+        problems.append(
+            Problem(path, 1, claim_id, f"expected a mapping of fields, got {_kind(document.data)}")
+        )
         return None
     try:
         return msgspec.convert(document.data, kind)
@@ -315,8 +364,14 @@ def _convert(
     fields = {info.name: info for info in msgspec.structs.fields(kind)}
     for key in data:
         if key not in fields:
-            problems.append(Problem(path, document.line_of((str(key),)), claim_id,
-                                    f"unknown field '{key}' (allowed: {', '.join(fields)})"))
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of((str(key),)),
+                    claim_id,
+                    f"unknown field '{key}' (allowed: {', '.join(fields)})",
+                )
+            )
     for name, info in fields.items():
         if name not in data:
             if info.required:
@@ -330,7 +385,10 @@ def _convert(
 
 
 def _validation_problem(
-    exc: msgspec.ValidationError, prefix: PathKey, document: YamlDocument, path: Path,
+    exc: msgspec.ValidationError,
+    prefix: PathKey,
+    document: YamlDocument,
+    path: Path,
     claim_id: str | None,
 ) -> Problem:
     message = str(exc)

@@ -13,8 +13,9 @@ from typing import Annotated
 
 import msgspec
 
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-"""Stable identifier: lowercase words joined by hyphens (it appears in commands and URLs)."""
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+"""Stable identifier: lowercase words joined by hyphens. It travels in commands and in
+button ids (Discord allows 100 characters there), hence the length limit."""
 
 Text = Annotated[str, msgspec.Meta(pattern=r"\S", max_length=2000)]
 """Non-blank text of reasonable length."""

@@ -17,7 +17,9 @@ __all__ = [
 ]
 
 
-def build_matcher(knowledge: "KnowledgeBase", thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Matcher:
+def build_matcher(
+    knowledge: "KnowledgeBase", thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> Matcher:
     """The matcher for one knowledge base (its synonyms, its vocabulary, its claims)."""
     return Matcher(ClaimIndex(knowledge, Analyzer(knowledge.synonyms)), thresholds)
 

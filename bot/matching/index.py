@@ -9,6 +9,7 @@ carries the match.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ class ClaimIndex:
 def bigrams(terms: list[str]) -> list[str]:
     """Adjacent term pairs: a question that keeps a claim's wording together ("oil trade")
     should beat one that merely shares its words."""
-    return [f"{first} {second}" for first, second in zip(terms, terms[1:], strict=False)]
+    return [f"{first} {second}" for first, second in itertools.pairwise(terms)]
 
 
 def _idf(count: int, document_frequency: int) -> float:

@@ -20,9 +20,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.models import Claim
+from bot.matching.analysis import tokenize
 from bot.matching.index import ClaimIndex, bigrams
 from bot.matching.stopwords import STOPWORDS
-from bot.matching.analysis import tokenize
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 CANDIDATE_LIMIT = 50
@@ -104,7 +104,10 @@ class Matcher:
             indexed = index.claims[position]
             best = process.extractOne(query, indexed.phrasings, scorer=fuzz.token_sort_ratio)
             similarity = best[1] if best else 0.0
-            score = 100.0 * limits.lexical_share * value / total + (1.0 - limits.lexical_share) * similarity
+            score = (
+                100.0 * limits.lexical_share * value / total
+                + (1.0 - limits.lexical_share) * similarity
+            )
             scored.append(ScoredClaim(indexed.claim, round(score, 2)))
         scored.sort(key=lambda item: (-item.score, item.claim.id))
         return scored[:limit] if limit is not None else scored
@@ -122,8 +125,14 @@ class Matcher:
         limits = self.thresholds
         if outcome is Outcome.AMBIGUOUS:
             top = ranked[0].score
-            return tuple(c for c in ranked[: limits.max_alternatives] if top - c.score < limits.ambiguity_gap)
-        shown = ranked[: 1 + limits.max_alternatives] if outcome is Outcome.ANSWERED else ranked[: limits.max_alternatives]
+            return tuple(
+                c for c in ranked[: limits.max_alternatives] if top - c.score < limits.ambiguity_gap
+            )
+        shown = (
+            ranked[: 1 + limits.max_alternatives]
+            if outcome is Outcome.ANSWERED
+            else ranked[: limits.max_alternatives]
+        )
         return tuple(c for c in shown if c.score >= limits.related)
 
     def _repair(self, word: str) -> str:

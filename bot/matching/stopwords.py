@@ -6,7 +6,12 @@ shape of the answer, not its subject, and the knowledge base is searched by subj
 Words are stored accent-free and lowercase, as :func:`bot.matching.analysis.fold` leaves them.
 """
 
-ENGLISH = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ENGLISH = _words(
     """
     a about above after again against all also am an and any are aren as at be because been
     before being below between both but by can cannot could couldn did didn do does doesn doing
@@ -28,10 +33,10 @@ ENGLISH = frozenset(
     wants need needs mean means think seem seems look looks looking called call whats
     hows whos wheres whys im ive youre theyre isnt arent wasnt didnt doesnt dont cant
     guy guys someone anybody everything
-    """.split()
+    """
 )
 
-SPANISH = frozenset(
+SPANISH = _words(
     """
     a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra
     cual cuales cuando cuanto cuanta cuantos cuantas de del desde donde dos durante e el ella
@@ -43,7 +48,7 @@ SPANISH = frozenset(
     paso pasa pasaron hizo hicieron hace hacen
     tipo clase ambos ambas puede pueden podria podrian seria serian esto estas estos
     hacer hecho tener usted ustedes quiero saber
-    """.split()
+    """
 )
 
 STOPWORDS = ENGLISH | SPANISH

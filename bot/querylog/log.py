@@ -59,10 +59,16 @@ class QueryLog:
         self._batch_size = batch_size
         self._retry_delay = retry_delay
         self._writer: asyncio.Task[None] | None = None
+        self._in_flight = 0  # rows taken off the queue by the writer and not yet committed
 
     @classmethod
     async def open(
-        cls, path: Path, *, max_pending: int = 10_000, batch_size: int = 500, retry_delay: float = 1.0
+        cls,
+        path: Path,
+        *,
+        max_pending: int = 10_000,
+        batch_size: int = 500,
+        retry_delay: float = 1.0,
     ) -> Self:
         """Open (creating it and its directory if needed) and migrate the log at ``path``."""
         if str(path) != ":memory:":
@@ -85,13 +91,18 @@ class QueryLog:
     def start(self) -> None:
         """Start the writer task (idempotent)."""
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._write_forever(), name="query-log-writer")
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_forever(), name="query-log-writer"
+            )
 
     async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -109,19 +120,18 @@ class QueryLog:
             if self.dropped == 1 or self.dropped % 1000 == 0:
                 log.warning("query log queue full: %d rows dropped so far", self.dropped)
 
-    async def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued row is written; False if ``timeout`` ran out first."""
-        try:
-            await asyncio.wait_for(self._queue.join(), timeout)
-        except TimeoutError:
-            return False
-        return True
+    async def flush(self) -> None:
+        """Wait until every queued row is written (bound it with ``asyncio.timeout``)."""
+        await self._queue.join()
 
-    async def close(self, timeout: float = 10.0) -> None:
-        """Write what is queued (for at most ``timeout`` seconds), then close the database."""
+    async def close(self, grace: float = 10.0) -> None:
+        """Write what is queued (for at most ``grace`` seconds), then close the database."""
         if self._writer is not None:
-            if not await self.flush(timeout):
-                lost = self._queue.qsize()
+            try:
+                async with asyncio.timeout(grace):
+                    await self.flush()
+            except TimeoutError:
+                lost = self._queue.qsize() + self._in_flight
                 self.dropped += lost
                 log.warning("query log closed with %d rows unwritten", lost)
             self._writer.cancel()
@@ -135,12 +145,16 @@ class QueryLog:
             batch = [await self._queue.get()]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._in_flight = len(batch)
             while True:
                 try:
                     await self._write(batch)
+                    self._in_flight = 0
                     break
                 except (sqlite3.Error, OSError) as exc:
-                    log.warning("query log write failed (%s); %d rows kept, retrying", exc, len(batch))
+                    log.warning(
+                        "query log write failed (%s); %d rows kept, retrying", exc, len(batch)
+                    )
                     await asyncio.sleep(self._retry_delay)
             for _ in batch:
                 self._queue.task_done()
@@ -152,7 +166,9 @@ class QueryLog:
             if queries:
                 await self.connection.executemany(_INSERT_QUERY, [_query_row(r) for r in queries])
             if votes:
-                await self.connection.executemany(_UPSERT_FEEDBACK, [_feedback_row(r) for r in votes])
+                await self.connection.executemany(
+                    _UPSERT_FEEDBACK, [_feedback_row(r) for r in votes]
+                )
             await self.connection.commit()
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -162,8 +178,18 @@ class QueryLog:
 
 def _query_row(r: QueryRecord) -> tuple[object, ...]:
     return (
-        r.id, r.asked_at.isoformat(timespec="milliseconds"), r.adapter, r.guild_id, r.channel_id,
-        r.user_id, r.question, r.outcome, r.claim_id, r.score, r.latency_ms, r.kb_version,
+        r.id,
+        r.asked_at.isoformat(timespec="milliseconds"),
+        r.adapter,
+        r.guild_id,
+        r.channel_id,
+        r.user_id,
+        r.question,
+        r.outcome,
+        r.claim_id,
+        r.score,
+        r.latency_ms,
+        r.kb_version,
     )
 
 

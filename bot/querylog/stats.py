@@ -47,13 +47,15 @@ async def read_stats(
         by_outcome = {str(row[0]): int(row[1]) for row in await cursor.fetchall()}
     async with connection.execute(
         f"""SELECT SUM(f.helpful), SUM(1 - f.helpful) FROM feedback f
-            JOIN queries q ON q.id = f.query_id {where.replace('asked_at', 'q.asked_at')}""",
+            JOIN queries q ON q.id = f.query_id {where.replace("asked_at", "q.asked_at")}""",
         params,
     ) as cursor:
         row = await cursor.fetchone()
     helpful, not_helpful = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
-    async def grouped(condition: str, column: str = "lower(trim(question))") -> list[tuple[str, int]]:
+    async def grouped(
+        condition: str, column: str = "lower(trim(question))"
+    ) -> list[tuple[str, int]]:
         async with connection.execute(
             f"""SELECT {column} AS key, COUNT(*) AS n FROM queries {where} {condition}
                 GROUP BY key ORDER BY n DESC, key LIMIT :top""",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import discord
@@ -52,7 +52,7 @@ async def running_bot(
     fake: FakeDiscord,
     *,
     token: str = "fake-token",
-    timeout: float = 5.0,
+    wait_timeout: float = 5.0,
     guild_ready_timeout: float | None = 0.05,
 ) -> AsyncIterator[ClientT]:
     """Log ``bot`` in to ``fake``, yield it once ready, close it on exit.
@@ -75,17 +75,22 @@ async def running_bot(
         ready = asyncio.create_task(bot.wait_until_ready(), name="bot.wait_until_ready")
         try:
             done, _ = await asyncio.wait(
-                {start, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                {start, ready}, timeout=wait_timeout, return_when=asyncio.FIRST_COMPLETED
             )
             if start in done:
-                start.result()  # raises the login/connection error
+                start.result()  # raises the login or connection error
                 raise RuntimeError("bot.start() returned before the bot was ready")
             if not done:
-                raise TimeoutError(f"bot not ready after {timeout} s")
-            await fake.wait_until_identified(timeout)
+                raise TimeoutError(f"bot not ready after {wait_timeout} s")
+            await fake.wait_until_identified(wait_timeout)
             yield bot
         finally:
             ready.cancel()
             await bot.close()
-            with suppress(asyncio.CancelledError):
-                await asyncio.wait_for(start, timeout)
+            # start() returns once closed; an error it raised while the test ran is
+            # reported below, unless the test body is already failing.
+            finished, _ = await asyncio.wait({start}, timeout=wait_timeout)
+            if not finished:
+                start.cancel()
+    if start.done() and not start.cancelled() and (error := start.exception()) is not None:
+        raise error

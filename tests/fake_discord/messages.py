@@ -29,7 +29,7 @@ CONTENT_KEYS = ("content", "embeds", "components", "tts", "allowed_mentions", "p
 
 def channel(state: FakeState) -> Json:
     """GET /channels/{id}: the fake text channel."""
-    return channel_json() | {"name": state.world.channel_name}
+    return channel_json(state.world.channel_name)
 
 
 def member(state: FakeState, user: FakeUser) -> Json:
@@ -221,6 +221,9 @@ def register_commands(state: FakeState, scope: int | None, body: list[Json]) -> 
         }
         if scope is not None:
             defaults["guild_id"] = str(scope)
-        echoed.append(defaults | {k: v for k, v in command.items() if v is not None})
+        echo = defaults | {k: v for k, v in command.items() if v is not None}
+        if echo["default_member_permissions"] is not None:  # sent as an int, answered as a string
+            echo["default_member_permissions"] = str(echo["default_member_permissions"])
+        echoed.append(echo)
     state.commands[scope] = echoed
     return echoed

@@ -176,13 +176,13 @@ def role_json(role: FakeRole) -> Json:
     return data
 
 
-def channel_json() -> Json:
+def channel_json(name: str) -> Json:
     """The guild's only text channel (type 0), with no permission overwrites."""
     return {
         "id": str(CHANNEL_ID),
         "type": 0,
         "guild_id": str(GUILD_ID),
-        "name": "general",
+        "name": name,
         "position": 0,
         "permission_overwrites": [],
         "nsfw": False,
@@ -201,7 +201,6 @@ def guild_create_json(world: World) -> Json:
     makes discord.py request chunks and stall startup for about five seconds.
     """
     members = [member_json(world, u) for u in world.members]
-    channel = channel_json() | {"name": world.channel_name}
     return {
         "id": str(GUILD_ID),
         "name": world.guild_name,
@@ -235,7 +234,7 @@ def guild_create_json(world: World) -> Json:
         "roles": [role_json(r) for r in world.roles],
         "emojis": [],
         "stickers": [],
-        "channels": [channel],
+        "channels": [channel_json(world.channel_name)],
         "threads": [],
         "members": members,
         "member_count": len(members),
@@ -364,7 +363,7 @@ def interaction_json(
         "guild_id": str(GUILD_ID),
         "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
         "channel_id": str(CHANNEL_ID),
-        "channel": channel_json() | {"name": world.channel_name},
+        "channel": channel_json(world.channel_name),
         "member": member_json(world, user, with_permissions=True),
         "token": token,
         "version": 1,

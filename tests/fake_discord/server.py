@@ -78,7 +78,7 @@ class FakeDiscord(UserActions):
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind((HOST, 0))
-        await web.SockSite(runner, sock, shutdown_timeout=1.0).start()
+        await web.SockSite(runner, sock).start()
         self._runner = runner
         self._port = int(sock.getsockname()[1])
         self._state.gateway_url = self.gateway_url

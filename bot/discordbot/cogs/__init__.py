@@ -1,0 +1,1 @@
+"""discord.py extensions, each a module with ``async def setup(bot)`` adding one cog."""

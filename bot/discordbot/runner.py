@@ -1,0 +1,102 @@
+"""``python -m bot run`` and ``python -m bot sync``: resources opened here and handed down.
+
+Following discord.py's advanced start-up example, the knowledge base, the query log
+and the service are opened in one ``async with`` chain and passed to the bot's
+constructor; closing the bot (Ctrl-C, SIGTERM from Docker) flushes the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord.ext import commands
+
+from bot.answering import AnswerService
+from bot.config import DiscordSettings, Settings
+from bot.discordbot.client import KnowledgeBot
+from bot.knowledge.loader import KnowledgeBase
+from bot.matching import build_matcher
+from bot.querylog import QueryLog
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def use_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at a REST proxy or gateway other than Discord's own.
+
+    discord.py reads both from class attributes when it connects, so they are set
+    process-wide, once, before the client starts.
+    """
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def run_bot(
+    settings: Settings, discord_settings: DiscordSettings, knowledge: KnowledgeBase
+) -> int:
+    use_endpoints(discord_settings)
+    async with await QueryLog.open(settings.db_path) as query_log:
+        service = AnswerService(knowledge, build_matcher(knowledge), query_log)
+        async with KnowledgeBot(service, query_log, discord_settings) as bot:
+            _close_on_sigterm(bot)
+            try:
+                await bot.start(discord_settings.token)
+            except discord.LoginFailure:
+                print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
+                return EXIT_USAGE
+            except commands.ExtensionError as exc:
+                print(
+                    f"error: extension {exc.name} failed to load: {exc.__cause__ or exc}",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
+    return EXIT_OK
+
+
+async def sync_commands(
+    settings: Settings,
+    discord_settings: DiscordSettings,
+    knowledge: KnowledgeBase,
+    guild_id: int | None,
+) -> int:
+    """Register the slash commands globally, or in one guild (instant, for development)."""
+    use_endpoints(discord_settings)
+    service = AnswerService(knowledge, build_matcher(knowledge))
+    async with KnowledgeBot(service, _NoLog(), discord_settings) as bot:
+        try:
+            await bot.login(discord_settings.token)
+        except discord.LoginFailure:
+            print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
+            return EXIT_USAGE
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
+    print(f"synced {len(synced)} commands {where}: {', '.join(sorted(c.name for c in synced))}")
+    return EXIT_OK
+
+
+class _NoLog:
+    """``sync`` answers no questions, so it opens no query log."""
+
+    def record(self, record: object) -> None:
+        return None
+
+
+def _close_on_sigterm(bot: KnowledgeBot) -> None:
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))

@@ -1,0 +1,171 @@
+"""Writing the query log: queued, batched, retried, and never in the way of an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.querylog import FeedbackRecord, LogRecord, QueryLog
+from tests.helpers import ASKED_AT, query_db, query_record
+
+QUERY_COLUMNS = (
+    "id, asked_at, adapter, guild_id, channel_id, user_id, question, outcome, claim_id, score, "
+    "latency_ms, kb_version"
+)
+
+
+async def test_each_recorded_question_is_one_row_with_every_column(
+    query_log: QueryLog, db_path: Path
+) -> None:
+    query_log.record(query_record(
+        "q1", adapter="discord", guild_id="g1", channel_id="c1", user_id="u1",
+    ))
+    query_log.record(query_record(
+        "q2", question="What's the best pizza topping?", outcome="unknown", claim_id=None,
+        score=None, latency_ms=0.5, asked_at=ASKED_AT + timedelta(seconds=1),
+    ))
+
+    assert await query_log.flush(timeout=5)
+
+    assert query_db(db_path, f"SELECT {QUERY_COLUMNS} FROM queries ORDER BY id") == [
+        ("q1", "2025-03-01T12:00:00.000+00:00", "discord", "g1", "c1", "u1",
+         "What did Venezuela import from Iran in 2020?", "answered",
+         "venezuela-imported-iranian-gasoline-2020", 97.5, 1.25, "0123456789ab"),
+        ("q2", "2025-03-01T12:00:01.000+00:00", "cli", None, None, None,
+         "What's the best pizza topping?", "unknown", None, None, 0.5, "0123456789ab"),
+    ]
+    assert query_log.pending == 0
+    assert query_log.dropped == 0
+
+
+async def test_a_second_vote_by_the_same_member_replaces_the_first(
+    query_log: QueryLog, db_path: Path
+) -> None:
+    query_log.record(query_record("q1"))
+    query_log.record(FeedbackRecord("q1", "u1", helpful=True, given_at=ASKED_AT))
+    query_log.record(FeedbackRecord("q1", "u2", helpful=True, given_at=ASKED_AT))
+    assert await query_log.flush(timeout=5)
+    later = ASKED_AT + timedelta(minutes=5)
+
+    query_log.record(FeedbackRecord("q1", "u1", helpful=False, given_at=later))
+    assert await query_log.flush(timeout=5)
+
+    assert query_db(db_path, "SELECT * FROM feedback ORDER BY user_id") == [
+        ("q1", "u1", 0, "2025-03-01T12:05:00.000+00:00"),
+        ("q1", "u2", 1, "2025-03-01T12:00:00.000+00:00"),
+    ]
+
+
+async def test_votes_changed_within_one_batch_keep_the_last(
+    query_log: QueryLog, db_path: Path
+) -> None:
+    for helpful in (True, False, True):
+        query_log.record(FeedbackRecord("q1", "u1", helpful=helpful, given_at=ASKED_AT))
+
+    assert await query_log.flush(timeout=5)
+
+    assert query_db(db_path, "SELECT user_id, helpful FROM feedback") == [("u1", 1)]
+
+
+async def test_a_full_queue_drops_and_counts_rows_instead_of_raising(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    query_log = await QueryLog.open(db_path, max_pending=2)
+    try:
+        # No await in between: the writer cannot run, so the queue only fills up.
+        for index in range(5):
+            query_log.record(query_record(f"q{index}"))
+
+        assert (query_log.pending, query_log.dropped) == (2, 3)
+        assert await query_log.flush(timeout=5)
+    finally:
+        await query_log.close()
+
+    assert query_db(db_path, "SELECT id FROM queries ORDER BY id") == [("q0",), ("q1",)]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["query log queue full: 1 rows dropped so far"]  # once, not per row
+
+
+class FailingWrites:
+    """Stands in for ``QueryLog._write``: fails ``failures`` times, then really writes."""
+
+    def __init__(self, query_log: QueryLog, failures: int | None) -> None:
+        self.real_write = query_log._write
+        self.failures = failures
+        self.attempts = 0
+        self.attempted = asyncio.Event()
+
+    async def __call__(self, batch: Sequence[LogRecord]) -> None:
+        self.attempts += 1
+        self.attempted.set()
+        if self.failures is None or self.attempts <= self.failures:
+            raise sqlite3.OperationalError("database is locked")
+        await self.real_write(batch)
+
+
+async def test_a_failed_write_is_retried_and_no_row_is_lost(
+    query_log: QueryLog, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    writes = FailingWrites(query_log, failures=1)
+    monkeypatch.setattr(query_log, "_write", writes)
+
+    query_log.record(query_record("q1"))
+    query_log.record(query_record("q2"))
+    assert await query_log.flush(timeout=5)
+
+    assert writes.attempts == 2
+    assert query_db(db_path, "SELECT id FROM queries ORDER BY id") == [("q1",), ("q2",)]
+    assert query_log.dropped == 0
+    assert any("database is locked" in r.getMessage() for r in caplog.records)
+
+
+async def test_close_writes_the_rows_still_queued(db_path: Path) -> None:
+    query_log = await QueryLog.open(db_path)
+    for index in range(3):
+        query_log.record(query_record(f"q{index}"))
+
+    await query_log.close()
+
+    assert query_db(db_path, "SELECT COUNT(*) FROM queries") == [(3,)]
+    assert query_log.dropped == 0
+
+
+async def test_rows_a_broken_database_never_took_are_counted_dropped_on_close(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query_log = await QueryLog.open(db_path, retry_delay=60)
+    writes = FailingWrites(query_log, failures=None)
+    monkeypatch.setattr(query_log, "_write", writes)
+    for index in range(3):
+        query_log.record(query_record(f"q{index}"))
+    await writes.attempted.wait()  # the writer holds the batch and waits to retry
+    query_log.record(query_record("q3"))  # still on the queue
+
+    await query_log.close(timeout=0)
+
+    assert query_log.dropped == 4
+    assert query_db(db_path, "SELECT COUNT(*) FROM queries") == [(0,)]
+
+
+async def test_record_is_safe_with_rows_of_every_kind_in_one_batch(
+    query_log: QueryLog, db_path: Path
+) -> None:
+    records: list[LogRecord] = [
+        query_record("q1"),
+        FeedbackRecord("q1", "u1", helpful=True, given_at=ASKED_AT),
+        query_record("q2"),
+    ]
+    for record in records:
+        query_log.record(record)
+
+    assert await query_log.flush(timeout=5)
+
+    assert query_db(db_path, "SELECT COUNT(*) FROM queries") == [(2,)]
+    assert query_db(db_path, "SELECT COUNT(*) FROM feedback") == [(1,)]
