@@ -1,16 +1,21 @@
 """How much of each source the claims quote: every sentence should be cited somewhere.
 
-A sentence counts as covered when every letter and digit of it lies inside some
-quote's span in the source, so a sentence split across two claims (one clause each)
-is covered, and one quoted only in part is not.
+A sentence counts as covered when every word of it lies inside some quote's span in
+the source, so a sentence split across two claims (one clause each) is covered, and
+one quoted only in part is not. The conjunction joining two quoted clauses ("…, and
+…", "…, while …") says nothing on its own and need not be quoted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.text import normalise_for_quoting, split_sentences
+
+JOINING_WORDS = frozenset({"and", "but", "or", "while", "whereas", "as", "yet", "so"})
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,11 @@ def coverage(knowledge: KnowledgeBase) -> dict[str, SourceCoverage]:
                 uncovered.append(sentence)
                 continue
             position = start + len(sentence)
-            if not all(marked[start + i] or not ch.isalnum() for i, ch in enumerate(sentence)):
+            if any(
+                word.group(0).casefold() not in JOINING_WORDS
+                and not all(marked[start + word.start() : start + word.end()])
+                for word in _WORD.finditer(sentence)
+            ):
                 uncovered.append(sentence)
         report[source_id] = SourceCoverage(source_id, len(sentences), tuple(uncovered))
     return report

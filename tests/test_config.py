@@ -1,0 +1,68 @@
+"""Settings from environment variables: defaults, overrides, and empty values as unset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, default_knowledge_dir
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home directory of the test's own: ``~`` must not leak the real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def test_the_shipped_knowledge_directory_is_the_default() -> None:
+    assert default_knowledge_dir() == PROJECT / "knowledge"
+    assert (default_knowledge_dir() / "claims").is_dir()
+
+
+def test_defaults_with_an_empty_environment(home: Path) -> None:
+    settings = Settings.from_env({})
+
+    assert settings == Settings(
+        knowledge_dir=PROJECT / "knowledge",
+        db_path=home / ".local" / "share" / "ivkb-bot" / "queries.sqlite3",
+    )
+
+
+def test_xdg_data_home_moves_the_default_database(tmp_path: Path) -> None:
+    settings = Settings.from_env({"XDG_DATA_HOME": str(tmp_path / "data")})
+
+    assert settings.db_path == tmp_path / "data" / "ivkb-bot" / "queries.sqlite3"
+
+
+def test_bot_db_and_bot_knowledge_dir_override_the_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({
+        "BOT_DB": str(tmp_path / "log.db"),
+        "BOT_KNOWLEDGE_DIR": str(tmp_path / "kb"),
+        "XDG_DATA_HOME": str(tmp_path / "ignored"),
+    })
+
+    assert settings == Settings(knowledge_dir=tmp_path / "kb", db_path=tmp_path / "log.db")
+
+
+def test_empty_variables_count_as_unset(home: Path) -> None:
+    settings = Settings.from_env({"BOT_DB": "", "BOT_KNOWLEDGE_DIR": "", "XDG_DATA_HOME": ""})
+
+    assert settings == Settings.from_env({})
+    assert settings.db_path.is_relative_to(home)
+
+
+def test_settings_come_from_the_mapping_given_not_the_process_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_DB", str(tmp_path / "from-os-environ.db"))
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(tmp_path / "from-os-environ"))
+
+    settings = Settings.from_env({})
+
+    assert settings.db_path.name == "queries.sqlite3"
+    assert settings.knowledge_dir == PROJECT / "knowledge"
