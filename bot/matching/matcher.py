@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.models import Claim
 from bot.matching.analysis import tokenize
+from bot.matching.answer_type import AnswerType, answer_type, can_answer
 from bot.matching.index import ClaimIndex, bigrams
 from bot.matching.stopwords import STOPWORDS
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -71,7 +72,7 @@ class Matcher:
 
     def match(self, question: str) -> MatchResult:
         terms = self.query_terms(question)
-        ranked = self.rank(terms)
+        ranked = self.rank(terms, wanted=answer_type(question))
         outcome = self._verdict(ranked)
         return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
 
@@ -82,14 +83,15 @@ class Matcher:
         pairs = [pair for pair in bigrams(terms) if pair in self.index.idf]
         return list(dict.fromkeys([*terms, *pairs]))
 
-    def rank(self, terms: list[str], limit: int | None = None) -> list[ScoredClaim]:
-        """Every claim sharing a term with the question, scored, best first."""
+    def rank(
+        self, terms: list[str], limit: int | None = None, wanted: AnswerType = AnswerType.ANY
+    ) -> list[ScoredClaim]:
+        """Every claim sharing a term with the question, scored, best first.
+
+        ``wanted`` scales down claims that cannot give the kind of answer asked for.
+        """
         index, limits = self.index, self.thresholds
-        weights = {
-            term: index.idf.get(term, index.unknown_idf * limits.unknown_term_weight)
-            * (limits.bigram_weight if " " in term else 1.0)
-            for term in terms
-        }
+        weights = {term: self._weight(term) for term in terms}
         total = sum(weights.values())
         if not total:
             return []
@@ -108,9 +110,20 @@ class Matcher:
                 100.0 * limits.lexical_share * value / total
                 + (1.0 - limits.lexical_share) * similarity
             )
+            if not can_answer(indexed.claim, wanted):
+                score = min(score, limits.answer - 1.0)  # related at best, never the answer
             scored.append(ScoredClaim(indexed.claim, round(score, 2)))
         scored.sort(key=lambda item: (-item.score, item.claim.id))
         return scored[:limit] if limit is not None else scored
+
+    def _weight(self, term: str) -> float:
+        """A term's inverse document frequency; a pair weighs at most its two words together."""
+        index, limits = self.index, self.thresholds
+        if " " in term:
+            first, second = term.split(" ")
+            words = index.idf.get(first, 0.0) + index.idf.get(second, 0.0)
+            return limits.bigram_weight * min(index.idf[term], words)
+        return index.idf.get(term, index.unknown_idf * limits.unknown_term_weight)
 
     def _verdict(self, ranked: list[ScoredClaim]) -> Outcome:
         limits = self.thresholds

@@ -1,0 +1,62 @@
+"""What kind of answer a question wants, and whether a claim's quotes can give it.
+
+"How many Iranian technicians are in Venezuela?" shares every content word with the
+claim about Iranian technicians, but that claim holds no number: answering with it
+would be answering a different question. A question that asks for a quantity or a
+date is only answered by a claim whose quoted passages contain one; any other claim
+is scored just under the answer threshold, so the bot says it does not know and
+offers the claim as related instead.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from bot.knowledge.models import Claim
+from bot.matching.analysis import strip_accents
+
+
+class AnswerType(enum.Enum):
+    ANY = "any"
+    QUANTITY = "quantity"
+    DATE = "date"
+
+
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (many|much)\b|\bwhat (percentage|percent|share|number|amount|volume|quantity)\b"
+    r"|\bnumber of\b|\bcuant[oa]s?\b|\bque (cantidad|porcentaje|volumen)\b",
+    re.IGNORECASE,
+)
+_DATE_QUESTION = re.compile(
+    r"^\W*when\b|\b(since|until) when\b|\bwhat (year|date|month|day)\b|\bin which year\b"
+    r"|\bcuando\b|\bque (ano|fecha|mes|dia)\b|\ben que ano\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?"
+    r"|billions?|percent|half|several|numerous|many|most|largest|decades?|dos|tres|cientos?|miles?"
+)
+_QUANTITY_ANSWER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+_DATE_ANSWER = re.compile(
+    r"\b(1[89]|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|decades?|years?|months?|weeks?|since|now|today|recent(ly)?|long-term)\b",
+    re.IGNORECASE,
+)
+
+
+def answer_type(question: str) -> AnswerType:
+    text = strip_accents(question)
+    if _QUANTITY_QUESTION.search(text):
+        return AnswerType.QUANTITY
+    if _DATE_QUESTION.search(text):
+        return AnswerType.DATE
+    return AnswerType.ANY
+
+
+def can_answer(claim: Claim, wanted: AnswerType) -> bool:
+    """Whether ``claim``'s quoted passages hold the kind of answer wanted."""
+    if wanted is AnswerType.ANY:
+        return True
+    pattern = _QUANTITY_ANSWER if wanted is AnswerType.QUANTITY else _DATE_ANSWER
+    return any(pattern.search(citation.quote) for citation in claim.citations)

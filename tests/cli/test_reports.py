@@ -1,0 +1,121 @@
+"""The read-only commands and the terminal rendering, run in-process for speed."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.answering import MAX_QUESTION_CHARS, Answer
+from bot.cli import main
+from bot.cli.render import render_answer
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.matching import Outcome, ScoredClaim
+from bot.querylog import SCHEMA_VERSION
+from tests.helpers import SOURCE_ID, SOURCE_TITLE, claim_data, make_knowledge
+
+NOW = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> KnowledgeBase:
+    return load_knowledge(make_knowledge(tmp_path, claims={
+        "tankers-sent": claim_data(note="The source gives no tonnage."),
+        "treasury-sanctions": claim_data(
+            "treasury-sanctions",
+            quote="The U.S. Treasury responded with sanctions on the shipping firms.",
+        ),
+    }))
+
+
+def answer_with(knowledge: KnowledgeBase, outcome: Outcome, *, truncated: bool = False) -> Answer:
+    matches = tuple(ScoredClaim(claim, 90.0 - i) for i, claim in enumerate(knowledge.claims))
+    return Answer("q1", "Tankers?", outcome, matches, 1.0, knowledge.version, NOW,
+                  truncated=truncated)
+
+
+def test_an_answer_shows_statement_quotes_source_and_note(knowledge: KnowledgeBase) -> None:
+    text = render_answer(answer_with(knowledge, Outcome.ANSWERED), knowledge)
+
+    assert text.splitlines() == [
+        "Q: Tankers?",
+        "A: The source says: Iran sent five tankers of gasoline to Venezuela in 2020.  "
+        "[tankers-sent, score 90]",
+        '   > "Iran sent five tankers of gasoline to Venezuela in 2020."',
+        f"     - {SOURCE_TITLE} ({SOURCE_ID})",
+        "   Curator's note: The source gives no tonnage.",
+    ]
+
+
+def test_an_ambiguous_answer_lists_the_candidates(knowledge: KnowledgeBase) -> None:
+    text = render_answer(answer_with(knowledge, Outcome.AMBIGUOUS), knowledge)
+
+    assert "A: Your question fits several claims. Did you mean:" in text
+    assert "[tankers-sent, score 90]" in text
+    assert "[treasury-sanctions, score 89]" in text
+    assert "   > " not in text  # no passage is quoted as if it answered the question
+
+
+def test_an_unknown_answer_says_so_and_shows_related_claims(knowledge: KnowledgeBase) -> None:
+    text = render_answer(answer_with(knowledge, Outcome.UNKNOWN, truncated=True), knowledge)
+
+    assert text.splitlines()[1:3] == [
+        f"(only the first {MAX_QUESTION_CHARS} characters of the question were used)",
+        "A: I don't know that from my sources.",
+    ]
+    assert "Related claims:" in text
+
+
+def test_claim_prints_one_claim_with_its_citations(
+    knowledge: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["claim", "treasury-sanctions", "--knowledge", str(knowledge.root)], env={})
+
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("treasury-sanctions: The source says: The U.S. Treasury")
+    assert '"The U.S. Treasury responded with sanctions on the shipping firms."' in out
+
+
+def test_claim_with_an_unknown_id_exits_1(
+    knowledge: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["claim", "no-such-claim", "--knowledge", str(knowledge.root)], env={})
+
+    assert code == 1
+    assert capsys.readouterr().err == "no claim with id 'no-such-claim'\n"
+
+
+def test_stats_without_a_log_file_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path in (tmp_path / "missing.sqlite3", tmp_path):  # nothing there, or a directory
+        assert main(["stats", "--db", str(path)], env={}) == 1
+        assert capsys.readouterr().err == f"no query log at {path} yet: ask a question first\n"
+
+
+def test_stats_refuses_a_log_from_a_newer_bot_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "newer.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+
+    assert main(["stats", "--db", str(db)], env={}) == 1
+    assert capsys.readouterr().err == (
+        f"cannot read the query log at {db}: query log schema version {SCHEMA_VERSION + 1} "
+        f"is newer than this bot's {SCHEMA_VERSION}\n"
+    )
+
+
+def test_stats_refuses_a_file_that_is_not_a_database_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database, just some notes\n" * 100)
+
+    assert main(["stats", "--db", str(db)], env={}) == 1
+    assert capsys.readouterr().err == f"cannot read the query log at {db}: file is not a database\n"

@@ -1,0 +1,205 @@
+"""How the matcher ranks claims and when it admits it does not know."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import load_knowledge
+from bot.matching import Matcher, Outcome, Thresholds, build_matcher
+from tests.helpers import make_knowledge
+
+SOURCE = (
+    "Harbour Notes\n"
+    "Iran sent five tankers of gasoline to Venezuela in 2020. "
+    "The U.S. Treasury responded with sanctions on the shipping firms. "
+    "Both governments called the sanctions illegal. "
+    "Engineers from Iran repaired the Cardon refinery in Venezuela. "
+    "Iran and Venezuela vote together at the United Nations. "
+    "The oil trade grew while trade in oil machinery fell.\n"
+)
+
+CLAIMS = {
+    "tankers": (
+        "Iran sent five tankers of gasoline to Venezuela in 2020.",
+        ["How many tankers did Iran send?", "iran tankers", "¿Cuántos petroleros envió Irán?"],
+    ),
+    "treasury": (
+        "The U.S. Treasury responded with sanctions on the shipping firms.",
+        ["What did the Treasury do?", "treasury sanctions"],
+    ),
+    "illegal": (
+        "Both governments called the sanctions illegal.",
+        ["What do the governments think of the sanctions?"],
+    ),
+    "refinery": (
+        "Engineers from Iran repaired the Cardon refinery in Venezuela.",
+        ["Who repaired the Cardon refinery?"],
+    ),
+    "united-nations": (
+        "Iran and Venezuela vote together at the United Nations.",
+        ["How do they vote at the United Nations?"],
+    ),
+    "oil-trade": ("The oil trade grew", ["How did the oil trade do?"]),
+    "machinery": ("trade in oil machinery fell", ["What happened to machinery?"]),
+}
+SYNONYMS = {
+    "groups": [
+        ["gasoline", "petrol", "fuel", "gasolina"],
+        ["united nations", "UN", "U.N.", "onu"],
+        ["tanker", "petrolero", "petroleros"],
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    root = make_knowledge(
+        tmp_path_factory.mktemp("kb"),
+        source_text=SOURCE,
+        claims={
+            claim_id: {
+                "id": claim_id,
+                "statement": f"The Iran-Venezuela notes say: {quote}",
+                "topics": ["shipping"],
+                "questions": questions,
+                "citations": [{"source": "tiny-source", "quote": quote}],
+            }
+            for claim_id, (quote, questions) in CLAIMS.items()
+        },
+        synonyms=SYNONYMS,
+    )
+    return build_matcher(load_knowledge(root))
+
+
+def best_id(matcher: Matcher, question: str) -> str | None:
+    best = matcher.match(question).best
+    return best.claim.id if best else None
+
+
+def test_a_question_worded_like_a_claim_is_answered_with_it(matcher: Matcher) -> None:
+    result = matcher.match("What did the US Treasury do about the shipping firms?")
+    assert result.outcome is Outcome.ANSWERED
+    assert best_id(matcher, "What did the US Treasury do about the shipping firms?") == "treasury"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who repaired the Cardon refinary?", "refinery"),  # one letter wrong
+        ("who repiared the cardon refinery", "refinery"),  # two letters swapped
+        ("what did the tresury do", "treasury"),  # one letter missing
+    ],
+)
+def test_typos_are_repaired_against_the_knowledge_base_vocabulary(
+    matcher: Matcher, question: str, expected: str
+) -> None:
+    assert best_id(matcher, question) == expected
+
+
+def test_word_order_does_not_matter(matcher: Matcher) -> None:
+    assert best_id(matcher, "refinery Cardon repaired engineers") == "refinery"
+
+
+def test_synonyms_from_the_table_match(matcher: Matcher) -> None:
+    assert best_id(matcher, "Did Iran ship petrol to Venezuela?") == "tankers"
+
+
+def test_accents_and_spanish_inflections_find_the_claim(matcher: Matcher) -> None:
+    # "enviaba" is not in the knowledge base, but shares its Spanish stem with "envió".
+    assert best_id(matcher, "¿Irán enviaba petroleros a Venezuela?") == "tankers"
+
+
+def test_capitalised_acronym_matches_but_the_spanish_article_does_not(matcher: Matcher) -> None:
+    (united_nations,) = matcher.query_terms("United Nations")
+    assert united_nations in matcher.query_terms("How do Iran and Venezuela vote at the UN?")
+    assert united_nations in matcher.query_terms("the U.N. vote")
+    assert united_nations not in matcher.query_terms("un voto de Irán")
+
+
+def test_words_found_in_every_claim_cannot_carry_a_match(matcher: Matcher) -> None:
+    assert matcher.match("Iran Venezuela").outcome is not Outcome.ANSWERED
+
+
+def test_a_question_of_stopwords_only_is_unknown_with_nothing_related(matcher: Matcher) -> None:
+    result = matcher.match("what is the thing that they did?")
+    assert result.outcome is Outcome.UNKNOWN
+    assert result.matches == ()
+
+
+def test_off_topic_questions_are_unknown(matcher: Matcher) -> None:
+    assert matcher.match("What is the best pizza topping?").outcome is Outcome.UNKNOWN
+
+
+def test_a_subject_word_the_knowledge_base_never_uses_forces_unknown(matcher: Matcher) -> None:
+    result = matcher.match("How many Iranian soldiers are stationed in Venezuela?")
+    assert result.outcome is Outcome.UNKNOWN
+
+
+def test_asking_for_a_number_the_claim_does_not_hold_is_not_answered(matcher: Matcher) -> None:
+    wording = matcher.match("Which engineers repaired the Cardon refinery?")
+    counting = matcher.match("How many engineers repaired the Cardon refinery?")
+    assert wording.outcome is Outcome.ANSWERED
+    assert counting.outcome is Outcome.UNKNOWN
+    assert [m.claim.id for m in counting.matches][:1] == ["refinery"]  # offered as related
+
+
+def test_asking_for_a_number_the_claim_holds_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("How many tankers of gasoline did Iran send to Venezuela?")
+    assert result.outcome is Outcome.ANSWERED
+    assert best_id(matcher, "How many tankers of gasoline did Iran send to Venezuela?") == "tankers"
+
+
+def test_adjacent_words_prefer_the_claim_that_keeps_them_together(matcher: Matcher) -> None:
+    assert best_id(matcher, "oil trade") == "oil-trade"
+
+
+def test_near_identical_claims_make_the_question_ambiguous(tmp_path: Path) -> None:
+    quote_a = "Iran sent five tankers of gasoline to Venezuela in 2020."
+    root = make_knowledge(
+        tmp_path,
+        claims={
+            "first": {
+                "id": "first",
+                "statement": "Tankers of gasoline went to Venezuela.",
+                "topics": [],
+                "questions": ["tankers gasoline"],
+                "citations": [{"source": "tiny-source", "quote": quote_a}],
+            },
+            "second": {
+                "id": "second",
+                "statement": "Tankers of gasoline reached Venezuela.",
+                "topics": [],
+                "questions": ["gasoline tankers"],
+                "citations": [{"source": "tiny-source", "quote": quote_a}],
+            },
+        },
+    )
+    result = build_matcher(load_knowledge(root)).match("tankers of gasoline")
+    assert result.outcome is Outcome.AMBIGUOUS
+    assert {m.claim.id for m in result.matches} == {"first", "second"}
+
+
+def test_thresholds_come_from_the_thresholds_object(matcher: Matcher) -> None:
+    strict = Matcher(matcher.index, Thresholds(answer=101.0))
+    assert strict.match("Who repaired the Cardon refinery?").outcome is Outcome.UNKNOWN
+
+
+def test_at_most_three_related_claims_are_offered_when_unknown(matcher: Matcher) -> None:
+    result = matcher.match("Iran Venezuela sanctions oil trade machinery tankers pizza pasta salad")
+    assert len(result.matches) <= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_a_verdict_and_sane_scores(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome in set(Outcome)
+    assert len(result.matches) <= 4
+    assert all(0.0 <= m.score <= 100.0 for m in result.matches)
+    assert [m.score for m in result.matches] == sorted(
+        (m.score for m in result.matches), reverse=True
+    )
