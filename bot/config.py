@@ -6,6 +6,7 @@ and importing a module never requires any variable to be set.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,8 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number") from None
+    if not math.isfinite(value):  # float() accepts "nan" and "inf"; int() of them would crash
+        raise ConfigError(f"{name} must be a finite number")
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum:g}")
     return value

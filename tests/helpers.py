@@ -94,12 +94,16 @@ def make_knowledge(
     root = tmp_path / "knowledge"
     sources = root / "sources"
     sources.mkdir(parents=True, exist_ok=True)
-    meta: YamlSpec = source_meta if source_meta is not None else {
-        "id": source_id,
-        "title": SOURCE_TITLE,
-        "file": f"{source_id}.txt",
-        "origin": "Written for the tests.",
-    }
+    meta: YamlSpec = (
+        source_meta
+        if source_meta is not None
+        else {
+            "id": source_id,
+            "title": SOURCE_TITLE,
+            "file": f"{source_id}.txt",
+            "origin": "Written for the tests.",
+        }
+    )
     write_yaml(sources / f"{source_id}.yaml", meta)
     text_path = sources / f"{source_id}.txt"
     if isinstance(source_text, bytes):

@@ -16,6 +16,7 @@ from tests.helpers import SOURCE_ID, claim_data, make_knowledge, shipped_knowled
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TANKERS_QUESTION = "How many tankers did Iran send?"
+TANKERS_QUOTE = "Iran sent five tankers of gasoline to Venezuela in 2020."
 TREASURY_QUESTION = "How did the U.S. Treasury respond?"
 TREASURY_QUOTE = "The U.S. Treasury responded with sanctions on the shipping firms."
 
@@ -35,9 +36,13 @@ def tankers_knowledge(tmp_path: Path) -> KnowledgeBase:
 
 
 def treasury_knowledge(tmp_path: Path) -> KnowledgeBase:
-    claims = {"treasury-sanctions": claim_data(
-        "treasury-sanctions", quote=TREASURY_QUOTE, questions=(TREASURY_QUESTION,),
-    )}
+    claims = {
+        "treasury-sanctions": claim_data(
+            "treasury-sanctions",
+            quote=TREASURY_QUOTE,
+            questions=(TREASURY_QUESTION,),
+        )
+    }
     return load_knowledge(make_knowledge(tmp_path / "treasury", claims=claims))
 
 
@@ -63,15 +68,19 @@ def test_to_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
         "question": "Which tankers?",
         "answered": True,
         "outcome": "answered",
-        "matches": [{
-            "id": "tankers-sent",
-            "claim": "The source says: Iran sent five tankers of gasoline to Venezuela in 2020.",
-            "score": 91.5,
-            "citations": [{
-                "source": SOURCE_ID,
-                "quote": "Iran sent five tankers of gasoline to Venezuela in 2020.",
-            }],
-        }],
+        "matches": [
+            {
+                "id": "tankers-sent",
+                "claim": f"The source says: {TANKERS_QUOTE}",
+                "score": 91.5,
+                "citations": [
+                    {
+                        "source": SOURCE_ID,
+                        "quote": TANKERS_QUOTE,
+                    }
+                ],
+            }
+        ],
     }
     assert json.loads(json.dumps(data)) == data  # plain JSON types only
 
@@ -102,8 +111,9 @@ def test_the_service_gives_its_matches_best_first() -> None:
     service = service_for(knowledge)
 
     for question in ("oil", "What did Venezuela import from Iran in 2020?", "sanctions"):
-        scores = [match["score"] for match in service.answer(question, Asker("cli")).to_json()[
-            "matches"]]
+        scores = [
+            match["score"] for match in service.answer(question, Asker("cli")).to_json()["matches"]
+        ]
         assert len(scores) >= 1, question
         assert scores == sorted(scores, reverse=True), question
 
@@ -131,12 +141,22 @@ def test_record_hands_the_answer_to_the_sink_as_a_query_record(tmp_path: Path) -
 
     assert answer.outcome is Outcome.ANSWERED
     assert answer.best is not None
-    assert sink.records == [QueryRecord(
-        id=answer.query_id, asked_at=NOW, adapter="discord", question=TANKERS_QUESTION,
-        outcome="answered", claim_id="tankers-sent", score=answer.best.score,
-        latency_ms=answer.latency_ms, kb_version=knowledge.version,
-        guild_id="g1", channel_id="c1", user_id="u1",
-    )]
+    assert sink.records == [
+        QueryRecord(
+            id=answer.query_id,
+            asked_at=NOW,
+            adapter="discord",
+            question=TANKERS_QUESTION,
+            outcome="answered",
+            claim_id="tankers-sent",
+            score=answer.best.score,
+            latency_ms=answer.latency_ms,
+            kb_version=knowledge.version,
+            guild_id="g1",
+            channel_id="c1",
+            user_id="u1",
+        )
+    ]
 
 
 def test_ask_answers_and_records_at_once(tmp_path: Path) -> None:
@@ -204,7 +224,7 @@ def test_a_long_question_is_truncated_and_says_so(tmp_path: Path) -> None:
 
 def test_a_question_of_exactly_the_limit_is_not_truncated(tmp_path: Path) -> None:
     service = service_for(tankers_knowledge(tmp_path))
-    question = ("tankers " * 100)[:MAX_QUESTION_CHARS - 1] + "x"
+    question = ("tankers " * 100)[: MAX_QUESTION_CHARS - 1] + "x"
 
     answer = service.answer(question, Asker("cli"))
 

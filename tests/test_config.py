@@ -40,11 +40,13 @@ def test_xdg_data_home_moves_the_default_database(tmp_path: Path) -> None:
 
 
 def test_bot_db_and_bot_knowledge_dir_override_the_defaults(tmp_path: Path) -> None:
-    settings = Settings.from_env({
-        "BOT_DB": str(tmp_path / "log.db"),
-        "BOT_KNOWLEDGE_DIR": str(tmp_path / "kb"),
-        "XDG_DATA_HOME": str(tmp_path / "ignored"),
-    })
+    settings = Settings.from_env(
+        {
+            "BOT_DB": str(tmp_path / "log.db"),
+            "BOT_KNOWLEDGE_DIR": str(tmp_path / "kb"),
+            "XDG_DATA_HOME": str(tmp_path / "ignored"),
+        }
+    )
 
     assert settings == Settings(knowledge_dir=tmp_path / "kb", db_path=tmp_path / "log.db")
 

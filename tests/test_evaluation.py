@@ -41,8 +41,10 @@ def test_an_answer_is_right_when_its_best_claim_quotes_the_expected_text(tmp_pat
     answered = judge(question, MatchResult(Outcome.ANSWERED, (best,), ()))
     hedged = judge(question, MatchResult(Outcome.AMBIGUOUS, (best,), ()))
     abstained = judge(question, MatchResult(Outcome.UNKNOWN, (best,), ()))
-    wrong = judge(EvalQuestion("Who paid?", "direct", expect="paid in gold"),
-                  MatchResult(Outcome.ANSWERED, (best,), ()))
+    wrong = judge(
+        EvalQuestion("Who paid?", "direct", expect="paid in gold"),
+        MatchResult(Outcome.ANSWERED, (best,), ()),
+    )
 
     assert (answered.correct, answered.answered) == (True, True)
     assert (hedged.correct, hedged.answered) == (True, False)

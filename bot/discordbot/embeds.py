@@ -88,7 +88,10 @@ def claim_embed(
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """Drop trailing fields, then shorten the description, until the embed fits 6000 characters."""
+    """Cut the description to its limit, then drop trailing fields and shorten the
+    description further until the embed fits 6000 characters."""
+    if embed.description and len(embed.description) > limits.EMBED_DESCRIPTION:
+        embed.description = limits.shorten(embed.description, limits.EMBED_DESCRIPTION)
     while len(embed) > limits.EMBED_TOTAL and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
     excess = len(embed) - limits.EMBED_TOTAL

@@ -223,7 +223,7 @@ def _claim_problems(
             problem((*at, "source"), f"unknown source '{citation.source}' (known: {known})")
             continue
         quote = normalise_for_quoting(citation.quote)
-        if quote not in source_text:
+        if not _quoted_whole_words(quote, source_text):
             problem(
                 (*at, "quote"),
                 f"quote is not word for word in source '{citation.source}': "
@@ -236,6 +236,22 @@ def _claim_problems(
                 "cite a passage, not a paragraph",
             )
     return found
+
+
+def _quoted_whole_words(quote: str, source_text: str) -> bool:
+    """Whether ``quote`` occurs in the source starting and ending on word boundaries
+    (so a copy-paste slip like "ran sent five" for "Iran sent five" is caught)."""
+    start = source_text.find(quote)
+    while start != -1:
+        end = start + len(quote)
+        before = source_text[start - 1] if start else " "
+        after = source_text[end] if end < len(source_text) else " "
+        if not (before.isalnum() and quote[0].isalnum()) and not (
+            after.isalnum() and quote[-1].isalnum()
+        ):
+            return True
+        start = source_text.find(quote, start + 1)
+    return False
 
 
 def _closest_hint(quote: str, source_text: str) -> str:

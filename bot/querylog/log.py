@@ -156,6 +156,13 @@ class QueryLog:
                         "query log write failed (%s); %d rows kept, retrying", exc, len(batch)
                     )
                     await asyncio.sleep(self._retry_delay)
+                except Exception:
+                    # A bug, not a failing disk: retrying cannot help. Count the batch as
+                    # lost and keep the writer alive for the rows after it.
+                    log.exception("query log write failed; %d rows dropped", len(batch))
+                    self.dropped += len(batch)
+                    self._in_flight = 0
+                    break
             for _ in batch:
                 self._queue.task_done()
 

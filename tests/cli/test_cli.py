@@ -32,7 +32,8 @@ MATCH_KEYS = {"id", "claim", "score", "citations"}
 def env(tmp_path: Path) -> dict[str, str]:
     """The process environment without any BOT_* setting, plus a private log and home."""
     clean = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("BOT_", "DISCORD_")) and key != "XDG_DATA_HOME"
     }
     return clean | {
@@ -42,12 +43,15 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run_bot(
-    env: dict[str, str], *args: str, stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
+def run_bot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=PROJECT, env=env, input=stdin, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
 
@@ -85,15 +89,18 @@ def test_ask_prints_the_statement_the_verbatim_quote_and_its_source(
     assert claim.statement in result.stdout
     # Quotes are wrapped for the terminal on lines starting "   > ": unwrap them.
     quoted = " ".join(
-        line.removeprefix("   > ") for line in result.stdout.splitlines() if line.startswith("   > ")
+        line.removeprefix("   > ")
+        for line in result.stdout.splitlines()
+        if line.startswith("   > ")
     )
     title = shipped_knowledge().source_title(claim.citations[0].source)
     for citation in claim.citations:
         assert f'"{citation.quote}"' in quoted
     assert f"- {title} ({claim.citations[0].source})" in result.stdout
     # Logged where BOT_DB says.
-    assert query_db(tmp_path / "env.sqlite3", "SELECT adapter, question, outcome, claim_id "
-                    "FROM queries") == [("cli", GASOLINE, "answered", claim.id)]
+    assert query_db(
+        tmp_path / "env.sqlite3", "SELECT adapter, question, outcome, claim_id FROM queries"
+    ) == [("cli", GASOLINE, "answered", claim.id)]
 
 
 def test_ask_json_prints_one_object_per_question_and_logs_them_in_the_db_given(
@@ -107,7 +114,10 @@ def test_ask_json_prints_one_object_per_question_and_logs_them_in_the_db_given(
     assert result.returncode == 0, result.stderr
     gasoline, pizza = json_lines(result.stdout)
     assert (gasoline["question"], gasoline["outcome"], gasoline["answered"]) == (
-        GASOLINE, "answered", True)
+        GASOLINE,
+        "answered",
+        True,
+    )
     assert gasoline["matches"][0]["id"] == claim.id
     assert gasoline["matches"][0]["citations"] == [
         {"source": c.source, "quote": c.quote} for c in claim.citations
@@ -116,7 +126,8 @@ def test_ask_json_prints_one_object_per_question_and_logs_them_in_the_db_given(
     assert scores == sorted(scores, reverse=True)
     assert (pizza["question"], pizza["outcome"], pizza["answered"]) == (PIZZA, "unknown", False)
     assert query_db(db, "SELECT question, outcome FROM queries ORDER BY asked_at") == [
-        (GASOLINE, "answered"), (PIZZA, "unknown"),
+        (GASOLINE, "answered"),
+        (PIZZA, "unknown"),
     ]
     assert not (tmp_path / "env.sqlite3").exists()  # --db wins over BOT_DB
 
@@ -161,14 +172,15 @@ def test_kb_validate_summarises_the_shipped_knowledge_base(env: dict[str, str]) 
     assert f"version {knowledge.version}" in result.stdout.splitlines()[0]
 
 
-def test_kb_validate_lists_every_problem_and_exits_1(
-    env: dict[str, str], tmp_path: Path
-) -> None:
-    root = make_knowledge(tmp_path, claims={
-        "misnamed": claim_data("other-name"),
-        "wrong-quote": claim_data("wrong-quote", quote="Iran sent six tankers."),
-        "unknown-field": claim_data("unknown-field", colour="red"),
-    })
+def test_kb_validate_lists_every_problem_and_exits_1(env: dict[str, str], tmp_path: Path) -> None:
+    root = make_knowledge(
+        tmp_path,
+        claims={
+            "misnamed": claim_data("other-name"),
+            "wrong-quote": claim_data("wrong-quote", quote="Iran sent six tankers."),
+            "unknown-field": claim_data("unknown-field", colour="red"),
+        },
+    )
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(root)
 
@@ -203,8 +215,13 @@ def test_the_core_commands_never_import_discord(env: dict[str, str], tmp_path: P
     )
 
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr

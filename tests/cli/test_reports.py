@@ -21,19 +21,25 @@ NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> KnowledgeBase:
-    return load_knowledge(make_knowledge(tmp_path, claims={
-        "tankers-sent": claim_data(note="The source gives no tonnage."),
-        "treasury-sanctions": claim_data(
-            "treasury-sanctions",
-            quote="The U.S. Treasury responded with sanctions on the shipping firms.",
-        ),
-    }))
+    return load_knowledge(
+        make_knowledge(
+            tmp_path,
+            claims={
+                "tankers-sent": claim_data(note="The source gives no tonnage."),
+                "treasury-sanctions": claim_data(
+                    "treasury-sanctions",
+                    quote="The U.S. Treasury responded with sanctions on the shipping firms.",
+                ),
+            },
+        )
+    )
 
 
 def answer_with(knowledge: KnowledgeBase, outcome: Outcome, *, truncated: bool = False) -> Answer:
     matches = tuple(ScoredClaim(claim, 90.0 - i) for i, claim in enumerate(knowledge.claims))
-    return Answer("q1", "Tankers?", outcome, matches, 1.0, knowledge.version, NOW,
-                  truncated=truncated)
+    return Answer(
+        "q1", "Tankers?", outcome, matches, 1.0, knowledge.version, NOW, truncated=truncated
+    )
 
 
 def test_an_answer_shows_statement_quotes_source_and_note(knowledge: KnowledgeBase) -> None:

@@ -33,10 +33,40 @@ def test_a_sentence_quoted_whole_is_covered(tmp_path: Path) -> None:
 
 def test_a_sentence_split_across_two_quotes_is_covered(tmp_path: Path) -> None:
     # Neither quote has the comma or the final period: only letters and digits count.
-    assert uncovered_with(
-        tmp_path, HEADLINE, FIRST,
-        "Both governments called the sanctions illegal", "and the tankers arrived anyway",
-    ) == ()
+    assert (
+        uncovered_with(
+            tmp_path,
+            HEADLINE,
+            FIRST,
+            "Both governments called the sanctions illegal",
+            "and the tankers arrived anyway",
+        )
+        == ()
+    )
+
+
+def test_the_word_joining_two_quoted_clauses_need_not_be_quoted(tmp_path: Path) -> None:
+    uncovered = uncovered_with(
+        tmp_path,
+        HEADLINE,
+        FIRST,
+        "Both governments called the sanctions illegal",
+        "the tankers arrived anyway",
+    )
+
+    assert uncovered == ()
+
+
+def test_a_content_word_left_out_between_two_quotes_is_not_forgiven(tmp_path: Path) -> None:
+    uncovered = uncovered_with(
+        tmp_path,
+        HEADLINE,
+        FIRST,
+        "Both governments called the sanctions",
+        "and the tankers arrived anyway",
+    )
+
+    assert uncovered == (SECOND,)
 
 
 def test_a_sentence_quoted_only_in_part_is_not_covered(tmp_path: Path) -> None:
@@ -45,16 +75,30 @@ def test_a_sentence_quoted_only_in_part_is_not_covered(tmp_path: Path) -> None:
     ) == (SECOND,)
 
 
+def test_a_sentence_missing_its_last_words_is_not_covered(tmp_path: Path) -> None:
+    shortened = SECOND.rsplit(" ", 2)[0]  # quotes end on whole words (the loader insists)
+    assert uncovered_with(tmp_path, HEADLINE, FIRST, shortened) == (SECOND,)
+
+
 def test_a_quote_spanning_two_sentences_covers_both(tmp_path: Path) -> None:
     assert uncovered_with(tmp_path, HEADLINE, f"{FIRST} {SECOND}") == ()
 
 
 def test_typographic_differences_do_not_uncover_a_sentence(tmp_path: Path) -> None:
     curly = SOURCE.replace("Both governments", "Both \u201cgovernments\u201d")
-    knowledge = load_knowledge(make_knowledge(tmp_path, source_text=curly, claims={
-        "claim-1": claim_data("claim-1", quote='Both "governments" called the sanctions illegal,'
-                                               " and the tankers\n arrived anyway."),
-    }))
+    knowledge = load_knowledge(
+        make_knowledge(
+            tmp_path,
+            source_text=curly,
+            claims={
+                "claim-1": claim_data(
+                    "claim-1",
+                    quote='Both "governments" called the sanctions illegal,'
+                    " and the tankers\n arrived anyway.",
+                ),
+            },
+        )
+    )
 
     assert coverage(knowledge)[SOURCE_ID].uncovered == (HEADLINE, FIRST)
 

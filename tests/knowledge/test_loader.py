@@ -252,8 +252,10 @@ def test_the_same_claim_id_in_two_files_names_both(tmp_path: Path) -> None:
 
 
 def test_a_citation_of_an_unknown_source_lists_the_known_ones(tmp_path: Path) -> None:
-    root = make_knowledge(tmp_path, claims={"tankers-sent": CLAIM.replace(
-        "source: tiny-source", "source: other-source")})
+    root = make_knowledge(
+        tmp_path,
+        claims={"tankers-sent": CLAIM.replace("source: tiny-source", "source: other-source")},
+    )
 
     problem = only_problem(root)
 
@@ -267,20 +269,51 @@ def test_a_citation_of_an_unknown_source_lists_the_known_ones(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("quote", "hint"),
     [
-        pytest.param("Iran sent six tankers of gasoline to Venezuela in 2020.",
-                     "(word 3: 'six', the source has 'five')", id="changed word"),
-        pytest.param("Iraq sent five tankers of gasoline to Venezuela in 2020.",
-                     "(word 1: 'Iraq', the source has 'Iran')", id="changed first word"),
-        pytest.param("Iran sent 5 tankers of gasoline to Venezuela in 2020.",
-                     "(word 3: '5', the source has 'five')", id="shorter word"),
-        pytest.param("The U.S. Treasury responded with sanctions on shipping firms.",
-                     "(word 8: 'shipping', the source has 'the')", id="dropped word"),
-        pytest.param("Iran sent five big tankers of gasoline to Venezuela in 2020.",
-                     "(word 4: 'big' is not in the source)", id="added word"),
-        pytest.param("iran sent five tankers of gasoline to Venezuela in 2020.",
-                     "(word 1: 'iran', the source has 'Iran')", id="changed case"),
-        pytest.param("Both governments called the sanctions illegal and the tankers arrived",
-                     "(word 6: 'illegal', the source has 'illegal,')", id="dropped comma"),
+        pytest.param(
+            "Iran sent six tankers of gasoline to Venezuela in 2020.",
+            "(word 3: 'six', the source has 'five')",
+            id="changed word",
+        ),
+        pytest.param(
+            "Iraq sent five tankers of gasoline to Venezuela in 2020.",
+            "(word 1: 'Iraq', the source has 'Iran')",
+            id="changed first word",
+        ),
+        pytest.param(
+            "Iran sent 5 tankers of gasoline to Venezuela in 2020.",
+            "(word 3: '5', the source has 'five')",
+            id="shorter word",
+        ),
+        pytest.param(
+            "The U.S. Treasury responded with sanctions on shipping firms.",
+            "(word 8: 'shipping', the source has 'the')",
+            id="dropped word",
+        ),
+        pytest.param(
+            "Iran sent gasoline to Venezuela in 2020.",
+            "(word 3: 'gasoline', the source has 'five')",
+            id="dropped words near the start",
+        ),
+        pytest.param(
+            "Both called the sanctions illegal, and the tankers arrived anyway.",
+            "(word 2: 'called', the source has 'governments')",
+            id="dropped second word",
+        ),
+        pytest.param(
+            "Iran sent five big tankers of gasoline to Venezuela in 2020.",
+            "(word 4: 'big' is not in the source)",
+            id="added word",
+        ),
+        pytest.param(
+            "iran sent five tankers of gasoline to Venezuela in 2020.",
+            "(word 1: 'iran', the source has 'Iran')",
+            id="changed case",
+        ),
+        pytest.param(
+            "Both governments called the sanctions illegal and the tankers arrived",
+            "(word 6: 'illegal', the source has 'illegal,')",
+            id="dropped comma",
+        ),
         pytest.param("Pizza is best on Tuesdays.", "(no similar passage found)", id="unrelated"),
     ],
 )
@@ -311,10 +344,14 @@ def test_a_wrong_quote_is_reported_on_its_own_line(tmp_path: Path) -> None:
 
 def test_typographic_quotes_dashes_and_whitespace_are_forgiven(tmp_path: Path) -> None:
     source = 'He called it a \u201cgift\u201d \u2013 a "lifeline" for the\u00a0country.\n'
-    quote = "He called it a \"gift\" - a \u201clifeline\u201d\n  for the   country."
-    root = make_knowledge(tmp_path, source_text=source, claims={
-        "tankers-sent": claim_data(quote=quote),
-    })
+    quote = 'He called it a "gift" - a \u201clifeline\u201d\n  for the   country.'
+    root = make_knowledge(
+        tmp_path,
+        source_text=source,
+        claims={
+            "tankers-sent": claim_data(quote=quote),
+        },
+    )
 
     knowledge = load_knowledge(root)
 
@@ -344,9 +381,7 @@ def test_a_quote_of_more_than_two_sentences_is_refused(tmp_path: Path) -> None:
 
     problem = only_problem(root)
 
-    assert problem.message == (
-        "quote has more than 2 sentences; cite a passage, not a paragraph"
-    )
+    assert problem.message == "quote has more than 2 sentences; cite a passage, not a paragraph"
     assert_located(problem, claim_file(root), 8, "tankers-sent")
 
 
@@ -355,9 +390,7 @@ def test_a_quote_of_more_than_two_sentences_is_refused(tmp_path: Path) -> None:
 
 def test_a_duplicate_key_is_refused_rather_than_silently_overwritten(tmp_path: Path) -> None:
     # PyYAML alone would keep the second statement and say nothing.
-    text = CLAIM.replace(
-        "topics: [energy]\n", "topics: [energy]\nstatement: A second statement.\n"
-    )
+    text = CLAIM.replace("topics: [energy]\n", "topics: [energy]\nstatement: A second statement.\n")
     root = make_knowledge(tmp_path, claims={"tankers-sent": text})
 
     problem = only_problem(root)
@@ -534,14 +567,17 @@ def test_a_source_text_that_is_not_utf8_is_located(tmp_path: Path) -> None:
 
 
 def test_every_problem_in_every_file_is_reported_in_one_error(tmp_path: Path) -> None:
-    root = make_knowledge(tmp_path, claims={
-        "a-unknown-field": claim_data("a-unknown-field", colour="red"),
-        "b-wrong-quote": claim_data("b-wrong-quote", quote="Iran sent six tankers."),
-        "c-duplicate-key": "id: c-duplicate-key\nid: c-duplicate-key\n",
-        "d-good": claim_data("d-good"),
-        "e-misnamed": claim_data("e-other-name"),
-        "f-unknown-source": claim_data("f-unknown-source", source="elsewhere"),
-    })
+    root = make_knowledge(
+        tmp_path,
+        claims={
+            "a-unknown-field": claim_data("a-unknown-field", colour="red"),
+            "b-wrong-quote": claim_data("b-wrong-quote", quote="Iran sent six tankers."),
+            "c-duplicate-key": "id: c-duplicate-key\nid: c-duplicate-key\n",
+            "d-good": claim_data("d-good"),
+            "e-misnamed": claim_data("e-other-name"),
+            "f-unknown-source": claim_data("f-unknown-source", source="elsewhere"),
+        },
+    )
     write_yaml(root / "synonyms.yaml", {"groups": [["oil"]]})
 
     with pytest.raises(KnowledgeError) as caught:
@@ -558,3 +594,15 @@ def test_every_problem_in_every_file_is_reported_in_one_error(tmp_path: Path) ->
         ("synonyms.yaml", None),
     ]
     assert error.report().splitlines() == [str(p) for p in error.problems]
+
+
+def test_a_quote_that_starts_or_ends_inside_a_word_is_refused(tmp_path: Path) -> None:
+    root = make_knowledge(
+        tmp_path,
+        claims={"tankers-sent": claim_data(quote="ran sent five tankers of gasoline to Venezuela")},
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(root)
+    (problem,) = caught.value.problems
+    assert "not word for word" in problem.message
+    assert problem.claim_id == "tankers-sent"

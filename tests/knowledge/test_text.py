@@ -77,7 +77,10 @@ def test_us_in_us_treasury_does_not_end_a_sentence() -> None:
 def test_us_in_us_backed_does_not_end_a_sentence() -> None:
     text = "They vote against U.S.-backed initiatives. They also talk."
 
-    assert split_sentences(text) == ["They vote against U.S.-backed initiatives.", "They also talk."]
+    assert split_sentences(text) == [
+        "They vote against U.S.-backed initiatives.",
+        "They also talk.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -131,8 +134,27 @@ def test_the_shipped_source_has_33_sentences() -> None:
 
 _PROSE = st.lists(
     st.sampled_from(
-        ["Iran", "sent", "U.S.", "oil.", "Oil", "e.g.", "3.5", "Mr.", "\u201cyes.\u201d", "why?",
-         "Now!", "\n", "\n\n", " ", "\u00a0", "\t", "(see", "it).", "2020."]
+        [
+            "Iran",
+            "sent",
+            "U.S.",
+            "oil.",
+            "Oil",
+            "e.g.",
+            "3.5",
+            "Mr.",
+            "\u201cyes.\u201d",
+            "why?",
+            "Now!",
+            "\n",
+            "\n\n",
+            " ",
+            "\u00a0",
+            "\t",
+            "(see",
+            "it).",
+            "2020.",
+        ]
     ),
     max_size=40,
 ).map(" ".join)

@@ -29,22 +29,58 @@ async def flushed(query_log: QueryLog) -> None:
 async def test_each_recorded_question_is_one_row_with_every_column(
     query_log: QueryLog, db_path: Path
 ) -> None:
-    query_log.record(query_record(
-        "q1", adapter="discord", guild_id="g1", channel_id="c1", user_id="u1",
-    ))
-    query_log.record(query_record(
-        "q2", question="What's the best pizza topping?", outcome="unknown", claim_id=None,
-        score=None, latency_ms=0.5, asked_at=ASKED_AT + timedelta(seconds=1),
-    ))
+    query_log.record(
+        query_record(
+            "q1",
+            adapter="discord",
+            guild_id="g1",
+            channel_id="c1",
+            user_id="u1",
+        )
+    )
+    query_log.record(
+        query_record(
+            "q2",
+            question="What's the best pizza topping?",
+            outcome="unknown",
+            claim_id=None,
+            score=None,
+            latency_ms=0.5,
+            asked_at=ASKED_AT + timedelta(seconds=1),
+        )
+    )
 
     await flushed(query_log)
 
     assert query_db(db_path, f"SELECT {QUERY_COLUMNS} FROM queries ORDER BY id") == [
-        ("q1", "2025-03-01T12:00:00.000+00:00", "discord", "g1", "c1", "u1",
-         "What did Venezuela import from Iran in 2020?", "answered",
-         "venezuela-imported-iranian-gasoline-2020", 97.5, 1.25, "0123456789ab"),
-        ("q2", "2025-03-01T12:00:01.000+00:00", "cli", None, None, None,
-         "What's the best pizza topping?", "unknown", None, None, 0.5, "0123456789ab"),
+        (
+            "q1",
+            "2025-03-01T12:00:00.000+00:00",
+            "discord",
+            "g1",
+            "c1",
+            "u1",
+            "What did Venezuela import from Iran in 2020?",
+            "answered",
+            "venezuela-imported-iranian-gasoline-2020",
+            97.5,
+            1.25,
+            "0123456789ab",
+        ),
+        (
+            "q2",
+            "2025-03-01T12:00:01.000+00:00",
+            "cli",
+            None,
+            None,
+            None,
+            "What's the best pizza topping?",
+            "unknown",
+            None,
+            None,
+            0.5,
+            "0123456789ab",
+        ),
     ]
     assert query_log.pending == 0
     assert query_log.dropped == 0
@@ -116,7 +152,9 @@ class FailingWrites:
 
 
 async def test_a_failed_write_is_retried_and_no_row_is_lost(
-    query_log: QueryLog, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+    query_log: QueryLog,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     writes = FailingWrites(query_log, failures=1)

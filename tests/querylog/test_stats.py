@@ -11,9 +11,7 @@ from tests.helpers import ASKED_AT, query_record
 DAY = timedelta(days=1)
 
 
-async def stats_of(
-    query_log: QueryLog, *, since: datetime | None = None, top: int = 10
-) -> Stats:
+async def stats_of(query_log: QueryLog, *, since: datetime | None = None, top: int = 10) -> Stats:
     async with asyncio.timeout(5):
         await query_log.flush()
     return await read_stats(query_log.connection, since=since, top=top)
@@ -30,11 +28,21 @@ def fill(query_log: QueryLog) -> None:
         ("q6", "Oil?", "ambiguous", "oil-reserves", ASKED_AT),
     ]
     for query_id, question, outcome, claim_id, asked_at in rows:
-        query_log.record(query_record(
-            query_id, question=question, outcome=outcome, claim_id=claim_id, asked_at=asked_at,
-        ))
-    for query_id, user_id, helpful in [("q1", "u1", True), ("q2", "u1", True),
-                                       ("q2", "u2", False), ("q4", "u3", False)]:
+        query_log.record(
+            query_record(
+                query_id,
+                question=question,
+                outcome=outcome,
+                claim_id=claim_id,
+                asked_at=asked_at,
+            )
+        )
+    for query_id, user_id, helpful in [
+        ("q1", "u1", True),
+        ("q2", "u1", True),
+        ("q2", "u2", False),
+        ("q4", "u3", False),
+    ]:
         query_log.record(FeedbackRecord(query_id, user_id, helpful=helpful, given_at=ASKED_AT))
 
 

@@ -113,7 +113,9 @@ class AskCog(commands.Cog, name=HANDLER_COG):
         found = self.service.search(query, limit=5)
         text = search_lines([(m.claim.id, m.score, m.claim.statement) for m in found])
         header = limits.shorten(f"Closest claims to “{escape(query)}”:", 200)
-        await interaction.response.send_message(f"{header}\n{text}", ephemeral=True)
+        await interaction.response.send_message(
+            limits.shorten(f"{header}\n{text}", limits.CONTENT), ephemeral=True
+        )
 
     @app_commands.command(name="claim")
     @app_commands.describe(id="The claim's id (start typing to search)")
