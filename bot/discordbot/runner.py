@@ -84,7 +84,7 @@ async def sync_commands(
         if guild is not None:
             bot.tree.copy_global_to(guild=guild)
         synced = await bot.tree.sync(guild=guild)
-    where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
+    where = f"in guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
     print(f"synced {len(synced)} commands {where}: {', '.join(sorted(c.name for c in synced))}")
     return EXIT_OK
 

@@ -25,7 +25,7 @@ class AnswerType(enum.Enum):
 
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|share|number|amount|volume|quantity)\b"
-    r"|\bnumber of\b|\bcuant[oa]s?\b|\bque (cantidad|porcentaje|volumen)\b",
+    r"|\bnumber of\b|\bcuant[oa]s\b|\bque (cantidad|porcentaje|volumen)\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -37,9 +37,12 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?"
     r"|billions?|percent|half|several|numerous|many|most|largest|decades?|dos|tres|cientos?|miles?"
 )
-_QUANTITY_ANSWER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+_YEAR = r"(?:1[89]|20)\d\d"
+_QUANTITY_ANSWER = re.compile(
+    rf"\b(?!{_YEAR}\b)\d[\d,.]*|\b({_NUMBER_WORDS})\b", re.IGNORECASE
+)  # a year ("in 2020") is a date, not an amount
 _DATE_ANSWER = re.compile(
-    r"\b(1[89]|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october"
+    rf"\b{_YEAR}\b|\b(january|february|march|april|may|june|july|august|september|october"
     r"|november|december|decades?|years?|months?|weeks?|since|now|today|recent(ly)?|long-term)\b",
     re.IGNORECASE,
 )

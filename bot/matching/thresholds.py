@@ -20,7 +20,7 @@ class Thresholds:
     related: float = 30.0
     """Claims scoring at least this are offered as "related" when we do not know."""
 
-    ambiguity_gap: float = 4.0
+    ambiguity_gap: float = 2.0
     """If the runner-up is within this many points of the best, we ask which was meant."""
 
     max_alternatives: int = 3

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.answering import Answer, AnswerService, Asker
@@ -181,6 +182,23 @@ def first_question_with(
         if answer.outcome is outcome and (answer.matches or not related):
             return answer
     return None
+
+
+async def invoke(
+    command: app_commands.Command[Any, ..., Any],
+    cog: commands.Cog,
+    interaction: discord.Interaction[Any],
+    **options: Any,
+) -> None:
+    """``await command.callback(cog, interaction, **options)``: the command body alone,
+    without discord.py's checks and option parsing (typed loosely: discord.py types
+    ``callback`` as a union of signatures that no single call satisfies)."""
+    callback = cast(Any, command.callback)
+    await callback(cog, interaction, **options)
+
+
+def field_values(embed: discord.Embed) -> list[str]:
+    return [str(field.value) for field in embed.fields]
 
 
 def sent_kwargs(mock: AsyncMock) -> dict[str, Any]:

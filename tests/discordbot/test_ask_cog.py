@@ -7,6 +7,7 @@ tests at the end; the error handler is tested in ``test_errors.py``.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, cast
 from unittest.mock import MagicMock
 
 import discord
@@ -21,7 +22,7 @@ from bot.discordbot.cooldown import QuestionCooldown
 from bot.discordbot.embeds import UNKNOWN_TEXT
 from bot.discordbot.views import ChoiceButton, FeedbackButton
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import DEFAULT_THRESHOLDS, build_matcher
+from bot.matching import DEFAULT_THRESHOLDS, Thresholds, build_matcher
 from bot.querylog.records import QueryRecord
 from tests.discordbot.doubles import (
     ANSWERED_CLAIM_ID,
@@ -34,7 +35,9 @@ from tests.discordbot.doubles import (
     FakeClock,
     RecordingSink,
     client_with_cog,
+    field_values,
     http_error,
+    invoke,
     knowledge_of,
     make_claim,
     make_interaction,
@@ -46,12 +49,22 @@ from tests.discordbot.doubles import (
 
 
 def cog_with(
-    knowledge: KnowledgeBase, sink: RecordingSink, cooldown: QuestionCooldown, **thresholds: float
+    knowledge: KnowledgeBase,
+    sink: RecordingSink,
+    cooldown: QuestionCooldown,
+    thresholds: Thresholds,
 ) -> AskCog:
     """An Ask cog whose matcher uses other thresholds (to force an outcome)."""
-    matcher = build_matcher(knowledge, dataclasses.replace(DEFAULT_THRESHOLDS, **thresholds))
+    matcher = build_matcher(knowledge, thresholds)
     service = AnswerService(knowledge, matcher, sink)
     return AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
+
+
+async def claim_choices(cog: AskCog, current: str) -> list[app_commands.Choice[str]]:
+    """The ``/claim`` autocomplete, called as discord.py calls it (unbound, with the cog)."""
+    callback = cast(Any, AskCog.claim_id_choices)
+    choices: list[app_commands.Choice[str]] = await callback(cog, make_interaction(), current)
+    return choices
 
 
 def query_records(sink: RecordingSink) -> list[QueryRecord]:
@@ -66,7 +79,7 @@ async def test_ask_quotes_the_source_verbatim_as_a_block_quote_under_its_title(
 ) -> None:
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     embed = sent_embed(interaction.response.send_message)
     claim = knowledge.claim(ANSWERED_CLAIM_ID)
@@ -83,7 +96,7 @@ async def test_ask_quotes_the_source_verbatim_as_a_block_quote_under_its_title(
 async def test_ask_footer_gives_the_confidence_label_and_the_claim(cog: AskCog) -> None:
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     footer = sent_embed(interaction.response.send_message).footer.text
     assert footer is not None
@@ -91,13 +104,15 @@ async def test_ask_footer_gives_the_confidence_label_and_the_claim(cog: AskCog) 
     assert footer.endswith(f"/100) · claim {ANSWERED_CLAIM_ID}")
 
 
-async def test_an_answer_carries_only_the_feedback_buttons(cog: AskCog) -> None:
+async def test_an_answer_carries_only_the_feedback_buttons(
+    cog: AskCog, sink: RecordingSink
+) -> None:
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     view = sent_kwargs(interaction.response.send_message)["view"]
-    [record] = query_records(cog.query_log)  # type: ignore[arg-type]
+    [record] = query_records(sink)
     assert [(type(item), item.custom_id) for item in view.children] == [
         (FeedbackButton, f"fb:y:{record.id}"),
         (FeedbackButton, f"fb:n:{record.id}"),
@@ -108,10 +123,15 @@ async def test_an_ambiguous_question_offers_at_most_three_choices_and_feedback(
     knowledge: KnowledgeBase, sink: RecordingSink, cooldown: QuestionCooldown
 ) -> None:
     # Every runner-up within 100 points: ambiguous, with five candidates to choose from.
-    cog = cog_with(knowledge, sink, cooldown, ambiguity_gap=100.0, max_alternatives=5)
+    cog = cog_with(
+        knowledge,
+        sink,
+        cooldown,
+        dataclasses.replace(DEFAULT_THRESHOLDS, ambiguity_gap=100.0, max_alternatives=5),
+    )
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question="Iran Venezuela oil")
+    await invoke(cog.ask, cog, interaction, question="Iran Venezuela oil")
 
     [record] = query_records(sink)
     assert record.outcome == "ambiguous"
@@ -135,10 +155,10 @@ async def test_an_unknown_question_says_so_and_lists_at_most_three_related_claim
     knowledge: KnowledgeBase, sink: RecordingSink, cooldown: QuestionCooldown
 ) -> None:
     # Nothing scores 101: every question is unknown, and the near ones are "related".
-    cog = cog_with(knowledge, sink, cooldown, answer=101.0)
+    cog = cog_with(knowledge, sink, cooldown, dataclasses.replace(DEFAULT_THRESHOLDS, answer=101.0))
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     embed = sent_embed(interaction.response.send_message)
     assert embed.description is not None
@@ -157,7 +177,7 @@ async def test_a_question_far_from_every_claim_gets_a_plain_i_dont_know(
 ) -> None:
     interaction = make_interaction()
 
-    await cog.ask.callback(cog, interaction, question=UNRELATED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=UNRELATED_QUESTION)
 
     embed = sent_embed(interaction.response.send_message)
     assert embed.description == UNKNOWN_TEXT
@@ -173,7 +193,7 @@ async def test_the_answer_is_recorded_after_it_is_sent(cog: AskCog, sink: Record
         len(sink.records)
     )
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     assert recorded_when_sent == [0]
     [record] = query_records(sink)
@@ -197,7 +217,7 @@ async def test_the_answer_is_recorded_even_when_sending_it_fails(
     interaction.response.send_message.side_effect = http_error()
 
     with pytest.raises(discord.HTTPException):
-        await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+        await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     assert [r.question for r in query_records(sink)] == [ANSWERED_QUESTION]
 
@@ -207,7 +227,7 @@ async def test_a_question_in_a_direct_message_is_recorded_without_guild_or_chann
 ) -> None:
     interaction = make_interaction(guild_id=None, channel_id=None)
 
-    await cog.ask.callback(cog, interaction, question=ANSWERED_QUESTION)
+    await invoke(cog.ask, cog, interaction, question=ANSWERED_QUESTION)
 
     [record] = query_records(sink)
     assert (record.guild_id, record.channel_id) == (None, None)
@@ -264,7 +284,7 @@ def test_the_message_menu_is_named_for_members_and_checks_the_cooldown(cog: AskC
 async def test_search_lists_at_most_five_claims_privately(cog: AskCog) -> None:
     interaction = make_interaction()
 
-    await cog.search.callback(cog, interaction, query="oil")
+    await invoke(cog.search, cog, interaction, query="oil")
 
     header, *lines = sent_text(interaction.response.send_message).splitlines()
     assert header == "Closest claims to “oil”:"
@@ -276,7 +296,7 @@ async def test_search_lists_at_most_five_claims_privately(cog: AskCog) -> None:
 async def test_search_with_no_match_says_so(cog: AskCog) -> None:
     interaction = make_interaction()
 
-    await cog.search.callback(cog, interaction, query="zzzz qqqq")
+    await invoke(cog.search, cog, interaction, query="zzzz qqqq")
 
     assert sent_text(interaction.response.send_message).splitlines()[1:] == [
         "No claim matches that."
@@ -286,7 +306,7 @@ async def test_search_with_no_match_says_so(cog: AskCog) -> None:
 async def test_search_escapes_the_query_it_echoes(cog: AskCog) -> None:
     interaction = make_interaction()
 
-    await cog.search.callback(cog, interaction, query="**oil** @everyone")
+    await invoke(cog.search, cog, interaction, query="**oil** @everyone")
 
     header = sent_text(interaction.response.send_message).splitlines()[0]
     assert header == "Closest claims to “\\*\\*oil\\*\\* @\u200beveryone”:"
@@ -305,7 +325,7 @@ async def test_search_with_long_statements_and_a_long_query_fits_one_message(
     cog = AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
     interaction = make_interaction()
 
-    await cog.search.callback(cog, interaction, query=words[:MAX_QUESTION_CHARS])
+    await invoke(cog.search, cog, interaction, query=words[:MAX_QUESTION_CHARS])
 
     text = sent_text(interaction.response.send_message)
     assert text.count("**claim-") == 5
@@ -320,15 +340,13 @@ async def test_claim_shows_the_claim_with_its_citations(
 ) -> None:
     interaction = make_interaction()
 
-    await cog.claim.callback(cog, interaction, id=f"  {ANSWERED_CLAIM_ID} ")
+    await invoke(cog.claim, cog, interaction, id=f"  {ANSWERED_CLAIM_ID} ")
 
     embed = sent_embed(interaction.response.send_message)
     claim = knowledge.claim(ANSWERED_CLAIM_ID)
     assert claim is not None
     assert embed.title == ANSWERED_CLAIM_ID
-    assert [f.value for f in embed.fields[: len(claim.citations)]] == [
-        f"> {c.quote}" for c in claim.citations
-    ]
+    assert field_values(embed)[: len(claim.citations)] == [f"> {c.quote}" for c in claim.citations]
     if claim.note:
         assert embed.fields[-1].name == "Curator's note"
 
@@ -338,7 +356,7 @@ async def test_claim_with_an_unknown_id_answers_privately_naming_it(
 ) -> None:
     interaction = make_interaction()
 
-    await cog.claim.callback(cog, interaction, id="no_such_claim")
+    await invoke(cog.claim, cog, interaction, id="no_such_claim")
 
     assert sent_text(interaction.response.send_message) == (
         "No claim has the id `no\\_such\\_claim`. Start typing and pick one from the list."
@@ -350,7 +368,7 @@ async def test_claim_with_an_unknown_id_answers_privately_naming_it(
 async def test_claim_autocomplete_puts_the_exact_id_first(
     cog: AskCog, knowledge: KnowledgeBase
 ) -> None:
-    choices = await cog.claim_id_choices(make_interaction(), ANSWERED_CLAIM_ID)
+    choices = await claim_choices(cog, ANSWERED_CLAIM_ID)
 
     assert choices[0].value == ANSWERED_CLAIM_ID
     assert choices[0].name.startswith(f"{ANSWERED_CLAIM_ID}: ")
@@ -361,7 +379,7 @@ async def test_claim_autocomplete_puts_the_exact_id_first(
 async def test_claim_autocomplete_stays_within_discord_limits(
     cog: AskCog, knowledge: KnowledgeBase, typed: str
 ) -> None:
-    choices = await cog.claim_id_choices(make_interaction(), typed)
+    choices = await claim_choices(cog, typed)
 
     assert len(choices) <= limits.AUTOCOMPLETE_CHOICES
     assert all(1 <= len(c.name) <= limits.CHOICE_NAME for c in choices)
@@ -373,7 +391,7 @@ async def test_claim_autocomplete_offers_twenty_five_claims_before_anything_is_t
 ) -> None:
     assert len(knowledge.claims) > limits.AUTOCOMPLETE_CHOICES  # else this proves nothing
 
-    choices = await cog.claim_id_choices(make_interaction(), "")
+    choices = await claim_choices(cog, "")
 
     assert len(choices) == limits.AUTOCOMPLETE_CHOICES
 
@@ -385,7 +403,7 @@ async def test_claim_autocomplete_shortens_long_statements_in_choice_names(
     service = AnswerService(knowledge, build_matcher(knowledge), sink)
     cog = AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
 
-    [choice] = await cog.claim_id_choices(make_interaction(), "long-claim")
+    [choice] = await claim_choices(cog, "long-claim")
 
     assert choice.value == "long-claim"
     assert len(choice.name) <= limits.CHOICE_NAME
@@ -401,7 +419,7 @@ async def test_sources_lists_each_document_with_its_claim_count(
 ) -> None:
     interaction = make_interaction()
 
-    await cog.sources.callback(cog, interaction)
+    await invoke(cog.sources, cog, interaction)
 
     counts = knowledge.citation_counts()
     assert sent_text(interaction.response.send_message).splitlines() == [
@@ -415,7 +433,7 @@ async def test_sources_lists_each_document_with_its_claim_count(
 async def test_help_explains_every_way_to_ask_privately(cog: AskCog) -> None:
     interaction = make_interaction()
 
-    await cog.help.callback(cog, interaction)
+    await invoke(cog.help, cog, interaction)
 
     text = sent_text(interaction.response.send_message)
     assert text == HELP_TEXT

@@ -65,7 +65,7 @@ def test_the_bot_allows_no_mentions_at_all(service: AnswerService) -> None:
     allowed = make_bot(service).allowed_mentions
 
     assert allowed is not None
-    assert allowed.to_dict() == {"parse": []}
+    assert dict(allowed.to_dict()) == {"parse": []}
     assert not allowed.replied_user
 
 

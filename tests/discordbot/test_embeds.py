@@ -23,7 +23,7 @@ from bot.discordbot.embeds import (
 )
 from bot.knowledge.models import Citation, Claim
 from bot.matching import Outcome, ScoredClaim
-from tests.discordbot.doubles import SOURCE_TITLE, knowledge_of, make_claim
+from tests.discordbot.doubles import SOURCE_TITLE, field_values, knowledge_of, make_claim
 
 LONG_QUOTE = " ".join(f"word{n}" for n in range(1000))  # about 6,900 characters
 
@@ -91,7 +91,7 @@ def test_a_5000_character_quote_fits_and_points_to_the_full_claim() -> None:
     embed = claim_embed(claim, knowledge_of([claim]))
 
     assert_within_discord_limits(embed)
-    value = embed.fields[0].value
+    value = field_values(embed)[0]
     assert value.startswith("> word0 word1 ")
     assert value.endswith("… (full text: /claim id:huge-quote)")
     assert len(value) <= limits.FIELD_VALUE
@@ -104,7 +104,7 @@ def test_an_answer_with_a_huge_quote_fits_every_limit() -> None:
     embed = answer_embed(answer, knowledge_of([claim]))
 
     assert_within_discord_limits(embed)
-    assert embed.fields[0].value.endswith("(full text: /claim id:huge-quote)")
+    assert field_values(embed)[0].endswith("(full text: /claim id:huge-quote)")
 
 
 def test_many_long_citations_drop_trailing_fields_to_fit_6000_characters() -> None:
@@ -114,7 +114,7 @@ def test_many_long_citations_drop_trailing_fields_to_fit_6000_characters() -> No
     embed = claim_embed(claim, knowledge_of([claim]))
 
     assert_within_discord_limits(embed)
-    assert embed.fields[0].value.startswith("> 0 word0")  # the first citation always stays
+    assert field_values(embed)[0].startswith("> 0 word0")  # the first citation always stays
     assert 1 <= len(embed.fields) < 11
 
 

@@ -35,9 +35,14 @@ def make_cog(
     service: AnswerService,
     cooldown: QuestionCooldown,
     listen: frozenset[int] = frozenset(),
+    *,
+    logged_in: bool = True,
 ) -> MentionCog:
     bot = MagicMock(spec=commands.Bot)
-    bot.user.id = BOT_USER_ID
+    if logged_in:
+        bot.user.id = BOT_USER_ID
+    else:
+        bot.user = None
     return MentionCog(bot, service, cooldown, listen)
 
 
@@ -102,8 +107,7 @@ def test_the_bots_own_messages_are_ignored(mentions: MentionCog) -> None:
 def test_nothing_is_a_question_before_the_bot_has_logged_in(
     service: AnswerService, cooldown: QuestionCooldown
 ) -> None:
-    cog = make_cog(service, cooldown)
-    cog.bot.user = None
+    cog = make_cog(service, cooldown, logged_in=False)
     message = make_message(f"<@{BOT_USER_ID}> {ANSWERED_QUESTION}", mentions=[BOT_USER_ID])
 
     assert cog.question_in(message) is None

@@ -46,6 +46,10 @@ def answer_with(outcome: Outcome, claim_ids: list[str]) -> Answer:
     )
 
 
+def custom_ids(view: discord.ui.View) -> list[str | None]:
+    return [getattr(item, "custom_id", None) for item in view.children]
+
+
 # -- custom ids -----------------------------------------------------------------------------
 
 
@@ -116,7 +120,7 @@ def test_a_long_choice_label_is_shortened_to_discords_limit() -> None:
 def test_an_answered_question_gets_the_two_feedback_buttons() -> None:
     view = answer_view(answer_with(Outcome.ANSWERED, ["a-claim", "b-claim"]))
 
-    assert [item.custom_id for item in view.children] == [  # type: ignore[attr-defined]
+    assert custom_ids(view) == [
         f"fb:y:{QUERY_ID}",
         f"fb:n:{QUERY_ID}",
     ]
@@ -128,8 +132,7 @@ def test_an_ambiguous_question_gets_at_most_three_choices_then_feedback() -> Non
 
     view = answer_view(answer_with(Outcome.AMBIGUOUS, claims))
 
-    custom_ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
-    assert custom_ids == [
+    assert custom_ids(view) == [
         f"dym:{QUERY_ID}:claim-0",
         f"dym:{QUERY_ID}:claim-1",
         f"dym:{QUERY_ID}:claim-2",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import load_knowledge
+from bot.knowledge import Citation, load_knowledge
 from bot.matching import Matcher, Outcome, Thresholds, build_matcher
 from tests.helpers import make_knowledge
 
@@ -203,3 +204,17 @@ def test_any_text_gets_a_verdict_and_sane_scores(matcher: Matcher, text: str) ->
     assert [m.score for m in result.matches] == sorted(
         (m.score for m in result.matches), reverse=True
     )
+
+
+def test_a_year_is_not_an_amount(matcher: Matcher) -> None:
+    # The tankers claim holds "five" and "2020"; the illegal-sanctions claim holds neither.
+    from bot.matching.answer_type import AnswerType, can_answer
+
+    knowledge_claims = {c.claim.id: c.claim for c in matcher.index.claims}
+    assert can_answer(knowledge_claims["tankers"], AnswerType.QUANTITY)
+    year_only = msgspec.structs.replace(
+        knowledge_claims["tankers"],
+        citations=(Citation(source="tiny-source", quote="in 2020"),),
+    )
+    assert not can_answer(year_only, AnswerType.QUANTITY)
+    assert can_answer(year_only, AnswerType.DATE)
