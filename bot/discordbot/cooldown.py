@@ -1,4 +1,4 @@
-"""Per-member question rate limit, shared by slash commands, buttons and mentions.
+"""Per-member question rate limit, shared by slash commands, the message menu and mentions.
 
 discord.py's own ``app_commands.checks.cooldown`` is fixed when the module is imported
 and covers slash commands only; ours is configured from the environment and one

@@ -98,5 +98,12 @@ class _NoLog:
 
 def _close_on_sigterm(bot: KnowledgeBot) -> None:
     loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()  # strong references: the loop keeps weak ones
+
+    def close() -> None:
+        task = loop.create_task(bot.close())
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
-        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+        loop.add_signal_handler(signal.SIGTERM, close)

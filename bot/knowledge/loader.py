@@ -16,12 +16,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
+from bot.knowledge.base import KnowledgeBase, Synonyms
 from bot.knowledge.models import Claim, ClaimLocation, Source, SourceMeta
 from bot.knowledge.text import normalise_for_quoting, split_sentences
 from bot.knowledge.validation import KnowledgeError, Problem, convert
@@ -31,43 +29,6 @@ __all__ = ["MAX_QUOTE_SENTENCES", "KnowledgeBase", "KnowledgeError", "Problem", 
 
 MAX_QUOTE_SENTENCES = 2
 """A quote is a passage, not a paragraph: at most this many sentences."""
-
-
-class Synonyms(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Groups of words or phrases that mean the same for matching; the first is canonical."""
-
-    groups: tuple[tuple[str, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """Sources, claims and synonyms, validated together; replaced whole, never mutated."""
-
-    root: Path
-    sources: Mapping[str, Source]
-    claims: tuple[Claim, ...]
-    synonyms: tuple[tuple[str, ...], ...]
-    version: str
-    locations: Mapping[str, ClaimLocation] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {claim.id: claim for claim in self.claims})
-
-    def claim(self, claim_id: str) -> Claim | None:
-        by_id: dict[str, Claim] = getattr(self, "_by_id")  # noqa: B009 - set in __post_init__
-        return by_id.get(claim_id)
-
-    def source_title(self, source_id: str) -> str:
-        source = self.sources.get(source_id)
-        return source.title if source else source_id
-
-    def citation_counts(self) -> dict[str, int]:
-        """How many claims cite each source (a claim citing a source twice counts once)."""
-        counts = dict.fromkeys(self.sources, 0)
-        for claim in self.claims:
-            for source_id in {citation.source for citation in claim.citations}:
-                counts[source_id] = counts.get(source_id, 0) + 1
-        return counts
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:

@@ -21,11 +21,15 @@ Text = Annotated[str, msgspec.Meta(pattern=r"\S", max_length=2000)]
 """Non-blank text of reasonable length."""
 
 
+Quote = Annotated[str, msgspec.Meta(pattern=r"\S", max_length=1000)]
+"""A passage of at most two sentences; 1000 characters keeps it whole in a Discord embed field."""
+
+
 class Citation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A passage quoted word for word from one source document."""
 
     source: Slug
-    quote: Text
+    quote: Quote
 
 
 class Claim(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
