@@ -23,9 +23,16 @@ from bot.knowledge.base import KnowledgeBase, Synonyms
 from bot.knowledge.models import Claim, ClaimLocation, Source, SourceMeta
 from bot.knowledge.text import normalise_for_quoting, split_sentences
 from bot.knowledge.validation import KnowledgeError, Problem, convert
-from bot.knowledge.yamlfile import PathKey, YamlDocument, read_yaml
+from bot.knowledge.yamlfile import PathKey, YamlDocument, parse_yaml, read_yaml
 
-__all__ = ["MAX_QUOTE_SENTENCES", "KnowledgeBase", "KnowledgeError", "Problem", "load_knowledge"]
+__all__ = [
+    "MAX_QUOTE_SENTENCES",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Problem",
+    "check_claim_text",
+    "load_knowledge",
+]
 
 MAX_QUOTE_SENTENCES = 2
 """A quote is a passage, not a paragraph: at most this many sentences."""
@@ -157,6 +164,34 @@ def _load_claims(
             claims.append(claim)
             locations[claim.id] = ClaimLocation(path=path, line=document.line_of(()) or 1)
     return claims, locations
+
+
+def check_claim_text(
+    text: str, path: Path, knowledge: KnowledgeBase, *, replacing: str | None = None
+) -> Claim:
+    """Validate one claim file's text exactly as :func:`load_knowledge` would, against the
+    sources and claims of ``knowledge``; ``replacing`` names the claim being edited.
+
+    Raises :class:`KnowledgeError` with every problem, located in the text given.
+    """
+    problems: list[Problem] = []
+    document = parse_yaml(text)
+    raw_id = document.data.get("id") if isinstance(document.data, dict) else None
+    claim = convert(
+        document, Claim, path, problems, claim_id=raw_id if isinstance(raw_id, str) else None
+    )
+    if claim is not None:
+        normalised = {sid: normalise_for_quoting(s.text) for sid, s in knowledge.sources.items()}
+        problems.extend(_claim_problems(claim, path, document, normalised))
+        if claim.id != replacing and knowledge.claim(claim.id) is not None:
+            problems.append(
+                Problem(
+                    path, document.line_of(("id",)), claim.id, "a claim with this id already exists"
+                )
+            )
+    if problems or claim is None:
+        raise KnowledgeError(problems)
+    return claim
 
 
 def _claim_problems(

@@ -36,6 +36,22 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (query_id, user_id)
     );
     """,
+    # 2: the moderators' audit trail
+    """
+    CREATE TABLE changes (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,            -- ISO 8601, UTC
+        actor_id    TEXT NOT NULL,
+        actor_name  TEXT NOT NULL,
+        action      TEXT NOT NULL,            -- add, edit, remove, revert, add-question, add-source, reload, refused
+        target      TEXT,                     -- the claim or source id
+        before      TEXT,                     -- the file's exact text before (NULL: it did not exist)
+        after       TEXT,                     -- the file's exact text after (NULL: it was removed)
+        detail      TEXT,
+        reverts     INTEGER REFERENCES changes (id)
+    );
+    CREATE INDEX changes_target ON changes (target, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Keeping the knowledge base right: moderated changes, their audit trail, and misses."""
