@@ -11,9 +11,12 @@ from bot.answering import AnswerService, RecordSink
 from bot.config import DiscordSettings
 from bot.discordbot.cooldown import QuestionCooldown
 from bot.discordbot.errors import on_app_command_error
+from bot.discordbot.moderation_ui import DYNAMIC_ITEMS as MODERATION_ITEMS
 from bot.discordbot.views import ChoiceButton, FeedbackButton
+from bot.moderation.service import ModerationService
 
 EXTENSIONS: tuple[str, ...] = ("bot.discordbot.cogs.ask", "bot.discordbot.cogs.mentions")
+MODERATION_EXTENSION = "bot.discordbot.cogs.moderation"
 
 
 def intents_for(settings: DiscordSettings) -> discord.Intents:
@@ -37,6 +40,7 @@ class KnowledgeBot(commands.Bot):
         query_log: RecordSink,
         settings: DiscordSettings,
         *,
+        moderation: ModerationService | None = None,
         extensions: Sequence[str] = EXTENSIONS,
     ) -> None:
         super().__init__(
@@ -48,12 +52,14 @@ class KnowledgeBot(commands.Bot):
         self.service = service
         self.query_log = query_log
         self.settings = settings
+        self.moderation = moderation
+        """Given by ``run``; without it the ``/kb`` extension refuses to load."""
         self.cooldown = QuestionCooldown(settings.cooldown_questions, settings.cooldown_seconds)
         self._extensions = tuple(extensions)
 
     async def setup_hook(self) -> None:
         """Load every extension; one that fails stops the start (``ExtensionFailed``)."""
-        self.add_dynamic_items(FeedbackButton, ChoiceButton)
+        self.add_dynamic_items(FeedbackButton, ChoiceButton, *MODERATION_ITEMS)
         self.tree.error(on_app_command_error)
         for name in self._extensions:
             await self.load_extension(name)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import discord
 import discord.gateway
@@ -21,9 +22,12 @@ from discord.ext import commands
 
 from bot.answering import AnswerService
 from bot.config import DiscordSettings, Settings
-from bot.discordbot.client import KnowledgeBot
+from bot.discordbot.client import EXTENSIONS, MODERATION_EXTENSION, KnowledgeBot
 from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.writer import KnowledgeWriter
 from bot.matching import build_matcher
+from bot.moderation.audit import AuditTrail
+from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
 
 log = logging.getLogger(__name__)
@@ -48,20 +52,37 @@ async def run_bot(
 ) -> int:
     use_endpoints(discord_settings)
     async with await QueryLog.open(settings.db_path) as query_log:
-        service = AnswerService(knowledge, build_matcher(knowledge), query_log)
-        async with KnowledgeBot(service, query_log, discord_settings) as bot:
-            _close_on_sigterm(bot)
-            try:
-                await bot.start(discord_settings.token)
-            except discord.LoginFailure:
-                print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
-                return EXIT_USAGE
-            except commands.ExtensionError as exc:
-                print(
-                    f"error: extension {exc.name} failed to load: {exc.__cause__ or exc}",
-                    file=sys.stderr,
-                )
-                return EXIT_FAILURE
+        audit = await AuditTrail.open(settings.db_path)
+        try:
+            service = AnswerService(knowledge, build_matcher(knowledge), query_log)
+            moderation = ModerationService(service, KnowledgeWriter(knowledge.root), audit)
+            return await _serve(service, query_log, moderation, discord_settings)
+        finally:
+            await audit.close()
+
+
+async def _serve(
+    service: AnswerService,
+    query_log: QueryLog,
+    moderation: ModerationService,
+    discord_settings: DiscordSettings,
+) -> int:
+    extensions = (*EXTENSIONS, MODERATION_EXTENSION)
+    async with KnowledgeBot(
+        service, query_log, discord_settings, moderation=moderation, extensions=extensions
+    ) as bot:
+        _close_on_sigterm(bot)
+        try:
+            await bot.start(discord_settings.token)
+        except discord.LoginFailure:
+            print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
+            return EXIT_USAGE
+        except commands.ExtensionError as exc:
+            print(
+                f"error: extension {exc.name} failed to load: {exc.__cause__ or exc}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
     return EXIT_OK
 
 
@@ -74,7 +95,25 @@ async def sync_commands(
     """Register the slash commands globally, or in one guild (instant, for development)."""
     use_endpoints(discord_settings)
     service = AnswerService(knowledge, build_matcher(knowledge))
-    async with KnowledgeBot(service, _NoLog(), discord_settings) as bot:
+    # Only the command definitions matter here: an in-memory audit trail, no query log.
+    audit = await AuditTrail.open(Path(":memory:"))
+    moderation = ModerationService(service, KnowledgeWriter(knowledge.root), audit)
+    try:
+        return await _sync(service, moderation, discord_settings, guild_id)
+    finally:
+        await audit.close()
+
+
+async def _sync(
+    service: AnswerService,
+    moderation: ModerationService,
+    discord_settings: DiscordSettings,
+    guild_id: int | None,
+) -> int:
+    extensions = (*EXTENSIONS, MODERATION_EXTENSION)
+    async with KnowledgeBot(
+        service, _NoLog(), discord_settings, moderation=moderation, extensions=extensions
+    ) as bot:
         try:
             await bot.login(discord_settings.token)
         except discord.LoginFailure:

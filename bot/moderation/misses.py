@@ -101,3 +101,12 @@ def group_misses(rows: list[tuple[object, ...]]) -> list[Miss]:
         )
     misses.sort(key=lambda m: (-m.count, -m.last_asked.timestamp(), m.question))
     return misses
+
+
+async def question_of(connection: aiosqlite.Connection, query_id: str) -> str | None:
+    """The text of one logged question (for the misses buttons)."""
+    async with connection.execute(
+        "SELECT question FROM queries WHERE id = ?", (query_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None

@@ -16,6 +16,7 @@ from bot.discordbot.client import EXTENSIONS, KnowledgeBot, intents_for
 from bot.discordbot.cogs.ask import AskCog
 from bot.discordbot.cogs.mentions import MentionCog
 from bot.discordbot.errors import on_app_command_error
+from bot.discordbot.moderation_ui import AttachSelect, ConfirmButton, MissButton, RemoveButton
 from bot.discordbot.views import ChoiceButton, FeedbackButton
 from tests.discordbot.doubles import RecordingSink
 
@@ -101,7 +102,9 @@ async def test_setup_hook_installs_the_error_handler_and_the_buttons(bot: Knowle
     with patch.object(bot, "add_dynamic_items", wraps=bot.add_dynamic_items) as add_dynamic_items:
         await bot.setup_hook()
 
-    add_dynamic_items.assert_called_once_with(FeedbackButton, ChoiceButton)
+    add_dynamic_items.assert_called_once_with(
+        FeedbackButton, ChoiceButton, ConfirmButton, RemoveButton, MissButton, AttachSelect
+    )
     assert bot.tree.on_error is on_app_command_error
 
 

@@ -108,8 +108,8 @@ async def test_sync_registers_the_commands_in_the_given_guild(
 
     assert process.returncode == 0, stderr.decode()
     assert stdout.decode() == (
-        f"synced 6 commands in guild {guild}: "
-        "Ask the knowledge base, ask, claim, help, search, sources\n"
+        f"synced 7 commands in guild {guild}: "
+        "Ask the knowledge base, ask, claim, help, kb, search, sources\n"
     )
     [put] = [r for r in fake_discord.requests if r.method == "PUT"]
     assert put.path == f"/applications/{fake_discord.application_id}/guilds/{guild}/commands"
@@ -120,8 +120,23 @@ async def test_sync_registers_the_commands_in_the_given_guild(
         ("claim", 1),
         ("sources", 1),
         ("help", 1),
+        ("kb", 1),
         ("Ask the knowledge base", 3),
     }
+    kb = commands["kb", 1]
+    assert {o["name"] for o in kb["options"]} == {
+        "add",
+        "edit",
+        "remove",
+        "history",
+        "revert",
+        "reload",
+        "source-add",
+        "misses",
+        "stats",
+    }
+    assert int(kb["default_member_permissions"]) == 1 << 5  # Manage Server: hidden from members
+    assert kb["dm_permission"] is False
     assert commands["ask", 1]["description"] == (
         "Ask a question; the answer quotes the source it comes from."
     )
