@@ -10,7 +10,7 @@ from pathlib import Path
 import bot
 
 PACKAGE = Path(bot.__file__).parent
-CORE = ("knowledge", "matching", "querylog", "answering.py", "evaluation.py", "config.py")
+CORE = ("knowledge", "matching", "querylog", "moderation", "answering.py", "evaluation.py", "config.py")
 
 
 def _core_files() -> list[Path]:
@@ -44,13 +44,14 @@ def test_core_modules_never_import_discord_in_their_source() -> None:
 def test_core_files_are_found() -> None:
     """The guard above would pass vacuously if the layout moved; pin that it sees the core."""
     names = {path.name for path in _core_files()}
-    assert {"loader.py", "matcher.py", "log.py", "answering.py"} <= names
+    assert {"loader.py", "matcher.py", "log.py", "answering.py", "service.py"} <= names
 
 
 def test_importing_the_core_and_the_cli_loads_no_discord_module() -> None:
     """Transitive imports too: a fresh interpreter imports the core and the CLI entry point."""
     code = (
         "import sys, bot.knowledge, bot.matching, bot.querylog, bot.answering, bot.evaluation, "
+        "bot.moderation.service, bot.moderation.misses, "
         "bot.cli, bot.cli.ask, bot.cli.reports\n"
         "print(sorted(m for m in sys.modules if m == 'discord' or m.startswith('discord.')))"
     )

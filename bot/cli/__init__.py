@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=int, metavar="N", help="only the last N days")
     db_option(stats)
 
+    misses = commands.add_parser("misses", help="unanswered and not-helpful questions, grouped")
+    misses.add_argument(
+        "--days", type=int, default=30, metavar="N", help="the last N days (default 30)"
+    )
+    db_option(misses)
+
     evaluate = commands.add_parser("eval", help="accuracy on the project's own question set")
     evaluate.add_argument("--split", choices=("heldout", "dev"), default="heldout")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list the failures")
@@ -126,10 +132,11 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    if args.command == "stats":
-        from bot.cli.reports import print_stats  # noqa: PLC0415 - keep `ask` start-up lean
+    if args.command in ("stats", "misses"):
+        from bot.cli.reports import print_misses, print_stats  # noqa: PLC0415 - keep `ask` lean
 
-        return print_stats(db_path, args.days)
+        report = print_stats if args.command == "stats" else print_misses
+        return report(db_path, args.days)
     try:
         knowledge = load_knowledge(knowledge_dir)
     except KnowledgeError as exc:

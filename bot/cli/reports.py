@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import aiosqlite
 
 from bot.cli.render import render_citations
 from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
 from bot.knowledge.coverage import coverage
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import build_matcher
+from bot.moderation.misses import find_misses
 from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
 
 EXIT_OK, EXIT_FAILURE = 0, 1
@@ -60,22 +64,56 @@ def print_eval(knowledge: KnowledgeBase, split: str, *, verbose: bool) -> int:
 
 
 def print_stats(db_path: Path, days: int | None) -> int:
+    return _report(db_path, days, _stats_text)
+
+
+def print_misses(db_path: Path, days: int | None) -> int:
+    return _report(db_path, days, _misses_text)
+
+
+def _report(
+    db_path: Path,
+    days: int | None,
+    build: Callable[[aiosqlite.Connection, datetime | None, int | None], Awaitable[list[str]]],
+) -> int:
+    """Open the log, build a report, print it; a missing or unreadable log is one line."""
     if not db_path.is_file():
         print(f"no query log at {db_path} yet: ask a question first", file=sys.stderr)
         return EXIT_FAILURE
     since = datetime.now(UTC) - timedelta(days=days) if days else None
+
+    async def read() -> list[str]:
+        async with await QueryLog.open(db_path) as query_log:
+            return await build(query_log.connection, since, days)
+
     try:
-        stats = asyncio.run(_read(db_path, since))
+        lines = asyncio.run(read())
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
         print(f"cannot read the query log at {db_path}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    print("\n".join(stats_lines(stats, days)))
+    print("\n".join(lines))
     return EXIT_OK
 
 
-async def _read(db_path: Path, since: datetime | None) -> Stats:
-    async with await QueryLog.open(db_path) as query_log:
-        return await read_stats(query_log.connection, since=since)
+async def _stats_text(
+    connection: aiosqlite.Connection, since: datetime | None, days: int | None
+) -> list[str]:
+    return stats_lines(await read_stats(connection, since=since), days)
+
+
+async def _misses_text(
+    connection: aiosqlite.Connection, since: datetime | None, days: int | None
+) -> list[str]:
+    found = await find_misses(connection, since=since, limit=25)
+    period = f"last {days} days" if days else "all time"
+    lines = [f"misses ({period}): {len(found)} groups, most frequent first"]
+    for miss in found:
+        votes = f", {miss.not_helpful} not helpful" if miss.not_helpful else ""
+        lines.append(f"  {miss.count:>5}  {miss.question}  ({miss.unanswered} unanswered{votes})")
+        lines.extend(
+            f"         ~ {wording}" for wording in miss.wordings if wording != miss.question
+        )
+    return lines
 
 
 def stats_lines(stats: Stats, days: int | None) -> list[str]:
