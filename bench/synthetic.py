@@ -285,6 +285,7 @@ def synthetic_knowledge(claims: int, *, seed: int = SEED) -> KnowledgeBase:
     firms = [f"{name} {rng.choice(ORG_KINDS)}" for name in _names(rng, max(20, claims // 10))]
     ports = _names(rng, max(20, claims // 10))
     subjects = countries + firms
+    is_firm = frozenset(firms)
 
     sources: dict[str, Source] = {}
     built: list[Claim] = []
@@ -310,7 +311,7 @@ def synthetic_knowledge(claims: int, *, seed: int = SEED) -> KnowledgeBase:
 
     for position in range(claims):
         subject, partner = rng.sample(subjects, 2)
-        if partner in firms:
+        if partner in is_firm:
             partner = rng.choice(countries)
         commodity = rng.choice(COMMODITIES)
         fact = _Fact(

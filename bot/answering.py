@@ -11,16 +11,17 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
 from bot.matching import Matcher, Outcome, ScoredClaim
-from bot.querylog.records import LogRecord, QueryRecord
+from bot.privacy import RAW_IDS, UserIdPolicy
+from bot.querylog.records import FeedbackRecord, LogRecord, QueryRecord
 
 MAX_QUESTION_CHARS = 500
 """Longer input is matched on its first ``MAX_QUESTION_CHARS`` characters and says so."""
@@ -30,6 +31,13 @@ class RecordSink(Protocol):
     """Where answered questions go; :class:`bot.querylog.QueryLog` is the real one."""
 
     def record(self, record: LogRecord) -> None: ...
+
+
+@runtime_checkable
+class ForgettingSink(RecordSink, Protocol):
+    """A sink that can also delete a member's rows (the query log can)."""
+
+    async def forget_user(self, stored_user_id: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,13 @@ class AnswerService:
         matcher: Matcher,
         sink: RecordSink | None = None,
         *,
+        user_ids: UserIdPolicy = RAW_IDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._loaded = _Loaded(knowledge, matcher)
         self._sink = sink
+        self.user_ids = user_ids
+        """How askers' ids are stored (raw, hashed or not at all; see ``bot.privacy``)."""
         self._clock = clock
 
     @property
@@ -159,7 +170,14 @@ class AnswerService:
     def record(self, answer: Answer) -> None:
         """Queue ``answer`` for the query log; never raises, never waits."""
         if self._sink is not None:
-            self._sink.record(answer.to_record())
+            record = answer.to_record()
+            self._sink.record(replace(record, user_id=self.user_ids.store(record.user_id)))
+
+    def record_feedback(self, query_id: str, user_id: str, helpful: bool) -> None:
+        """Queue a member's 👍/👎 on an answer (their id stored as the policy says)."""
+        if self._sink is not None:
+            stored = self.user_ids.store(user_id) or ""
+            self._sink.record(FeedbackRecord(query_id, stored, helpful, self._clock()))
 
     def ask(self, question: str, asker: Asker) -> Answer:
         """Answer and record at once, for adapters that show the answer synchronously."""
@@ -187,6 +205,16 @@ class AnswerService:
             asked_at=self._clock(),
             asker=asker,
         )
+
+    async def forget(self, user_id: str) -> int | None:
+        """Delete what the log holds about ``user_id``: how many questions, or None when
+        ids are not stored at all (nothing to delete)."""
+        stored = self.user_ids.store(user_id)
+        if stored is None:
+            return None
+        if isinstance(self._sink, ForgettingSink):
+            return await self._sink.forget_user(stored)
+        return 0
 
     def search(self, query: str, limit: int = 5) -> list[ScoredClaim]:
         """The best ``limit`` claims for ``query``, whatever the verdict (for /search)."""

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.privacy import UserIdMode, UserIdPolicy, load_or_create_secret
+
 _PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 
@@ -35,15 +37,39 @@ class Settings:
 
     knowledge_dir: Path
     db_path: Path
+    store_user_ids: UserIdMode = UserIdMode.HASHED
+    user_id_secret: str = field(default="", repr=False)
+    """``BOT_USER_ID_SECRET``; empty means a secret file beside the database."""
+    retention_days: int | None = None
+    """Query rows older than this are deleted daily; None keeps them."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
+        mode = env.get("BOT_STORE_USER_IDS", "").strip().lower() or UserIdMode.HASHED.value
+        if mode not in {m.value for m in UserIdMode}:
+            raise ConfigError("BOT_STORE_USER_IDS must be raw, hashed or none")
+        secret = env.get("BOT_USER_ID_SECRET", "")
+        if secret and len(secret.encode()) < 16:
+            raise ConfigError("BOT_USER_ID_SECRET must be at least 16 characters")
+        retention = _number(env, "BOT_RETENTION_DAYS", 0, minimum=0)
         return cls(
             knowledge_dir=Path(env["BOT_KNOWLEDGE_DIR"])
             if env.get("BOT_KNOWLEDGE_DIR")
             else default_knowledge_dir(),
             db_path=Path(env["BOT_DB"]) if env.get("BOT_DB") else default_db_path(env),
+            store_user_ids=UserIdMode(mode),
+            user_id_secret=secret,
+            retention_days=int(retention) or None,
         )
+
+    def user_id_policy(self) -> UserIdPolicy:
+        """The policy for stored user ids (creates the secret file on first use if needed)."""
+        if self.store_user_ids is not UserIdMode.HASHED:
+            return UserIdPolicy(self.store_user_ids)
+        secret = self.user_id_secret.encode() or load_or_create_secret(
+            self.db_path.parent / "user-id-secret"
+        )
+        return UserIdPolicy(UserIdMode.HASHED, secret)
 
 
 class MissingTokenError(ConfigError):

@@ -10,7 +10,15 @@ from pathlib import Path
 import bot
 
 PACKAGE = Path(bot.__file__).parent
-CORE = ("knowledge", "matching", "querylog", "moderation", "answering.py", "evaluation.py", "config.py")
+CORE = (
+    "knowledge",
+    "matching",
+    "querylog",
+    "moderation",
+    "answering.py",
+    "evaluation.py",
+    "config.py",
+)
 
 
 def _core_files() -> list[Path]:

@@ -29,6 +29,7 @@ from bot.matching import build_matcher
 from bot.moderation.audit import AuditTrail
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
+from bot.querylog.retention import purge_forever
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,22 @@ async def run_bot(
     use_endpoints(discord_settings)
     async with await QueryLog.open(settings.db_path) as query_log:
         audit = await AuditTrail.open(settings.db_path)
+        retention = (
+            asyncio.create_task(purge_forever(query_log, settings.retention_days), name="retention")
+            if settings.retention_days
+            else None
+        )
         try:
-            service = AnswerService(knowledge, build_matcher(knowledge), query_log)
+            service = AnswerService(
+                knowledge, build_matcher(knowledge), query_log, user_ids=settings.user_id_policy()
+            )
             moderation = ModerationService(service, KnowledgeWriter(knowledge.root), audit)
             return await _serve(service, query_log, moderation, discord_settings)
         finally:
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
             await audit.close()
 
 

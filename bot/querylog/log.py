@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -51,8 +52,17 @@ class QueryLog:
         max_pending: int = 10_000,
         batch_size: int = 500,
         retry_delay: float = 1.0,
+        path: Path | None = None,
+        busy_timeout_ms: int = 5000,
     ) -> None:
         self.connection = connection
+        self.path = path
+        """The database file, if any: watched so that a deleted file is recreated."""
+        self._busy_timeout_ms = busy_timeout_ms
+        self._inode = _inode(path)
+        self._lock = asyncio.Lock()
+        """Held by each batch and each maintenance statement: they share one connection,
+        and one's rollback must never undo the other's work."""
         self.dropped = 0
         """Rows given up on: the queue was full, or the database stayed broken until close."""
         self._queue: asyncio.Queue[LogRecord] = asyncio.Queue(maxsize=max_pending)
@@ -69,21 +79,17 @@ class QueryLog:
         max_pending: int = 10_000,
         batch_size: int = 500,
         retry_delay: float = 1.0,
+        busy_timeout_ms: int = 5000,
     ) -> Self:
         """Open (creating it and its directory if needed) and migrate the log at ``path``."""
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
-        try:
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA synchronous = NORMAL")
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            await migrate(connection)
-        except BaseException:
-            await connection.close()
-            raise
+        connection = await _connect(path, busy_timeout_ms)
         query_log = cls(
-            connection, max_pending=max_pending, batch_size=batch_size, retry_delay=retry_delay
+            connection,
+            max_pending=max_pending,
+            batch_size=batch_size,
+            retry_delay=retry_delay,
+            path=None if str(path) == ":memory:" else path,
+            busy_timeout_ms=busy_timeout_ms,
         )
         query_log.start()
         return query_log
@@ -166,7 +172,55 @@ class QueryLog:
             for _ in batch:
                 self._queue.task_done()
 
+    async def forget_user(self, stored_user_id: str) -> int:
+        """Delete every question (and vote) stored under ``stored_user_id``; how many questions."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                await self.flush()  # the member's queued rows too
+        async with self._lock:
+            await self.connection.execute(
+                "DELETE FROM feedback WHERE user_id = ? OR query_id IN "
+                "(SELECT id FROM queries WHERE user_id = ?)",
+                (stored_user_id, stored_user_id),
+            )
+            cursor = await self.connection.execute(
+                "DELETE FROM queries WHERE user_id = ?", (stored_user_id,)
+            )
+            await self.connection.commit()
+            return int(cursor.rowcount)
+
+    async def purge_older_than(self, cutoff: datetime) -> int:
+        """Delete questions asked before ``cutoff`` (and their votes); how many questions."""
+        stamp = cutoff.isoformat(timespec="milliseconds")
+        async with self._lock:
+            await self.connection.execute(
+                "DELETE FROM feedback WHERE query_id IN (SELECT id FROM queries WHERE asked_at < ?)",
+                (stamp,),
+            )
+            cursor = await self.connection.execute(
+                "DELETE FROM queries WHERE asked_at < ?", (stamp,)
+            )
+            await self.connection.commit()
+            return int(cursor.rowcount)
+
+    async def _reopen_if_replaced(self) -> None:
+        """SQLite keeps writing to a deleted file's inode, where rows vanish: if the file
+        was deleted or replaced, open (and migrate) a new one at the same path."""
+        if self.path is None or _inode(self.path) == self._inode:
+            return
+        log.warning("query log file %s was deleted or replaced; recreating it", self.path)
+        old = self.connection
+        self.connection = await _connect(self.path, self._busy_timeout_ms)
+        self._inode = _inode(self.path)
+        with contextlib.suppress(sqlite3.Error):
+            await old.close()
+
     async def _write(self, batch: Sequence[LogRecord]) -> None:
+        async with self._lock:
+            await self._reopen_if_replaced()
+            await self._write_unlocked(batch)
+
+    async def _write_unlocked(self, batch: Sequence[LogRecord]) -> None:
         queries = [r for r in batch if isinstance(r, QueryRecord)]
         votes = [r for r in batch if isinstance(r, FeedbackRecord)]
         try:
@@ -181,6 +235,28 @@ class QueryLog:
             with contextlib.suppress(sqlite3.Error):
                 await self.connection.rollback()
             raise
+
+
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    connection = await aiosqlite.connect(path)
+    try:
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await migrate(connection)
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
+
+
+def _inode(path: Path | None) -> int | None:
+    try:
+        return path.stat().st_ino if path is not None else None
+    except OSError:
+        return None
 
 
 def _query_row(r: QueryRecord) -> tuple[object, ...]:

@@ -50,4 +50,4 @@ def cooldown(clock: FakeClock) -> QuestionCooldown:
 
 @pytest.fixture
 def cog(service: AnswerService, sink: RecordingSink, cooldown: QuestionCooldown) -> AskCog:
-    return AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
+    return AskCog(MagicMock(spec=commands.Bot), service, cooldown)

@@ -57,7 +57,7 @@ def cog_with(
     """An Ask cog whose matcher uses other thresholds (to force an outcome)."""
     matcher = build_matcher(knowledge, thresholds)
     service = AnswerService(knowledge, matcher, sink)
-    return AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
+    return AskCog(MagicMock(spec=commands.Bot), service, cooldown)
 
 
 async def claim_choices(cog: AskCog, current: str) -> list[app_commands.Choice[str]]:
@@ -322,7 +322,7 @@ async def test_search_with_long_statements_and_a_long_query_fits_one_message(
     ]
     knowledge = knowledge_of(claims)
     service = AnswerService(knowledge, build_matcher(knowledge), sink)
-    cog = AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
+    cog = AskCog(MagicMock(spec=commands.Bot), service, cooldown)
     interaction = make_interaction()
 
     await invoke(cog.search, cog, interaction, query=words[:MAX_QUESTION_CHARS])
@@ -401,7 +401,7 @@ async def test_claim_autocomplete_shortens_long_statements_in_choice_names(
 ) -> None:
     knowledge = knowledge_of([make_claim("long-claim", statement="word " * 100)])
     service = AnswerService(knowledge, build_matcher(knowledge), sink)
-    cog = AskCog(MagicMock(spec=commands.Bot), service, sink, cooldown)
+    cog = AskCog(MagicMock(spec=commands.Bot), service, cooldown)
 
     [choice] = await claim_choices(cog, "long-claim")
 

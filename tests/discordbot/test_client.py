@@ -93,7 +93,7 @@ async def test_setup_hook_loads_both_extensions(bot: KnowledgeBot) -> None:
     slash = {
         command.name for command in bot.tree.get_commands(type=discord.AppCommandType.chat_input)
     }
-    assert slash == {"ask", "search", "claim", "sources", "help"}
+    assert slash == {"ask", "search", "claim", "sources", "help", "forget-me"}
     menu = bot.tree.get_command("Ask the knowledge base", type=discord.AppCommandType.message)
     assert menu is not None
 
@@ -116,7 +116,6 @@ async def test_the_cogs_share_the_bots_service_log_and_cooldown(service: AnswerS
         mentions = loaded_cog(bot, "Mentions", MentionCog)
 
     assert ask.service is mentions.service is service
-    assert ask.query_log is bot.query_log
     assert ask.cooldown is mentions.cooldown is bot.cooldown  # one budget however they ask
     assert mentions.listen_channel_ids == {42}
     assert (bot.cooldown.rate, bot.cooldown.per) == (

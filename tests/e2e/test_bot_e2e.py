@@ -312,9 +312,10 @@ async def test_the_sync_payload_names_and_describes_every_command(
     await knowledge_bot.tree.sync()
 
     by_name = {c["name"]: c for c in fake_discord.registered_commands}
-    assert set(by_name) == {"ask", "search", "claim", "sources", "help", "Ask the knowledge base"}
+    members = ("ask", "search", "claim", "sources", "help", "forget-me")
+    assert set(by_name) == {*members, "Ask the knowledge base"}
     assert by_name["Ask the knowledge base"]["type"] == 3  # a message context menu
-    for name in ("ask", "search", "claim", "sources", "help"):
+    for name in members:
         assert by_name[name]["type"] == 1
         assert 1 <= len(by_name[name]["description"]) <= 100
     assert (

@@ -108,8 +108,8 @@ async def test_sync_registers_the_commands_in_the_given_guild(
 
     assert process.returncode == 0, stderr.decode()
     assert stdout.decode() == (
-        f"synced 7 commands in guild {guild}: "
-        "Ask the knowledge base, ask, claim, help, kb, search, sources\n"
+        f"synced 8 commands in guild {guild}: "
+        "Ask the knowledge base, ask, claim, forget-me, help, kb, search, sources\n"
     )
     [put] = [r for r in fake_discord.requests if r.method == "PUT"]
     assert put.path == f"/applications/{fake_discord.application_id}/guilds/{guild}/commands"
@@ -120,6 +120,7 @@ async def test_sync_registers_the_commands_in_the_given_guild(
         ("claim", 1),
         ("sources", 1),
         ("help", 1),
+        ("forget-me", 1),
         ("kb", 1),
         ("Ask the knowledge base", 3),
     }

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answering import MAX_QUESTION_CHARS, AnswerService, RecordSink
+from bot.answering import MAX_QUESTION_CHARS, AnswerService
 from bot.discordbot import limits
 from bot.discordbot.asker import asker_of
 from bot.discordbot.cooldown import QuestionCooldown
 from bot.discordbot.embeds import answer_embed, claim_embed, escape, search_lines
 from bot.discordbot.errors import APOLOGY, send_ephemeral
 from bot.discordbot.views import HANDLER_COG, answer_view
-from bot.querylog.records import FeedbackRecord
 
 HELP_TEXT = """\
 I answer questions about the Iran–Venezuela partnership from a curated knowledge base, \
@@ -26,6 +24,7 @@ and every answer quotes the passage it comes from.
 • Mention me or reply to me with a question; or right-click a message → Apps → **Ask the knowledge base**.
 • `/search query:` the five closest claims. `/claim id:` one claim with all its citations.
 • `/sources` the documents I quote. 👍/👎 under an answer tells the moderators how I did.
+• `/forget-me` deletes the questions I logged from you.
 If my sources don't say, I say so instead of guessing."""
 
 
@@ -52,12 +51,10 @@ class AskCog(commands.Cog, name=HANDLER_COG):
         self,
         bot: commands.Bot,
         service: AnswerService,
-        query_log: RecordSink,
         cooldown: QuestionCooldown,
     ) -> None:
         self.bot = bot
         self.service = service
-        self.query_log = query_log
         self.cooldown = cooldown
         self.message_menu = app_commands.ContextMenu(
             name="Ask the knowledge base", callback=self.ask_about_message
@@ -154,6 +151,17 @@ class AskCog(commands.Cog, name=HANDLER_COG):
             limits.shorten("\n".join(lines) or "No sources loaded.", limits.CONTENT), ephemeral=True
         )
 
+    @app_commands.command(name="forget-me")
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        """Delete the questions and votes the bot has logged from you."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        deleted = await self.service.forget(str(interaction.user.id))
+        if deleted is None:
+            text = "This bot does not store who asks questions, so there is nothing to delete."
+        else:
+            text = f"Done: deleted {deleted} question{'s' if deleted != 1 else ''} you asked, and your votes."
+        await interaction.followup.send(text, ephemeral=True)
+
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         """How to use this bot."""
@@ -169,9 +177,7 @@ class AskCog(commands.Cog, name=HANDLER_COG):
                 ephemeral=True,
             )
         finally:
-            self.query_log.record(
-                FeedbackRecord(query_id, str(interaction.user.id), helpful, datetime.now(UTC))
-            )
+            self.service.record_feedback(query_id, str(interaction.user.id), helpful)
 
     async def on_choice(
         self, interaction: discord.Interaction[Any], claim_id: str, query_id: str
@@ -203,4 +209,4 @@ async def setup(bot: commands.Bot) -> None:
 
     if not isinstance(bot, KnowledgeBot):
         raise TypeError("the ask extension needs a KnowledgeBot (it brings the AnswerService)")
-    await bot.add_cog(AskCog(bot, bot.service, bot.query_log, bot.cooldown))
+    await bot.add_cog(AskCog(bot, bot.service, bot.cooldown))
