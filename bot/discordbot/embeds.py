@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.answering import Answer
+from bot.answering import MAX_QUESTION_CHARS, Answer
 from bot.discordbot import limits
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
@@ -37,6 +37,16 @@ def confidence_label(score: float) -> str:
 def answer_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
     """The embed for any outcome: the cited claim, the candidates, or an honest "don't know"."""
     title = limits.shorten(f"Q: {escape(answer.question)}", limits.EMBED_TITLE)
+    embed = _outcome_embed(answer, knowledge, title)
+    if answer.truncated:
+        notice = f"(Only the first {MAX_QUESTION_CHARS} characters of your question were used.)"
+        embed.description = limits.shorten(
+            f"{notice}\n{embed.description or ''}", limits.EMBED_DESCRIPTION
+        )
+    return fit(embed)
+
+
+def _outcome_embed(answer: Answer, knowledge: KnowledgeBase, title: str) -> discord.Embed:
     best = answer.best
     if answer.outcome is Outcome.ANSWERED and best is not None:
         embed = claim_embed(best.claim, knowledge, title=title)
