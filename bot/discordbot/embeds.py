@@ -7,9 +7,11 @@ cannot break the embed's formatting or fake a link.
 
 from __future__ import annotations
 
+import re
+
 import discord
 
-from bot.answering import MAX_QUESTION_CHARS, Answer
+from bot.answering import MAX_QUESTION_CHARS, Answer, well_formed
 from bot.discordbot import limits
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
@@ -24,10 +26,14 @@ CONFIDENCE_LABELS = ((85.0, "high"), (70.0, "medium"), (0.0, "low"))
 
 UNKNOWN_TEXT = "I don't know that from my sources."
 
+_SHORT_ID_MENTION = re.compile(r"<@(?=[!&]?[0-9])")
+"""``escape_mentions`` only breaks ids of 17-20 digits; Discord renders ``<@1>`` too."""
+
 
 def escape(text: str) -> str:
     """Markdown- and mention-escaped user text, safe to echo anywhere."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(well_formed(text)))
+    return _SHORT_ID_MENTION.sub("<@\u200b", escaped)
 
 
 def confidence_label(score: float) -> str:

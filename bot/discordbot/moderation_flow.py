@@ -80,10 +80,8 @@ class ModerationFlow:
             return
         try:
             draft = self.moderation.draft(submitted_fields(data), editing=editing)
-            if editing is not None and draft.base_version != parts[2]:
-                raise ModerationError(
-                    f"`{editing}` changed since you opened it; reopen /kb edit to see the change."
-                )
+            if editing is not None:
+                await self.moderation.check_version(editing, parts[2])
         except KnowledgeError as exc:
             await send_ephemeral(interaction, problems_text(exc))
             return

@@ -320,6 +320,11 @@ class ModerationService:
                 )
             return change_id
 
+    async def check_version(self, claim_id: str, base_version: str) -> None:
+        """Refuse, naming who changed it and when, if ``claim_id`` is no longer the version
+        a moderator opened (a stale ``/kb edit`` modal)."""
+        await self._ensure_unchanged(claim_id, self.answers.knowledge.claim(claim_id), base_version)
+
     async def refused(self, actor: Actor, action: str, target: str | None, reason: str) -> None:
         """Record an attempt the adapter refused (a member without the moderator role)."""
         await self.audit.record(actor, "refused", target, detail=f"{action}: {reason}")

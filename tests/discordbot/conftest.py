@@ -1,7 +1,10 @@
-"""Fixtures for the cog tests: the shipped knowledge base behind a real AnswerService."""
+"""Fixtures for the cog tests: the shipped knowledge base behind a real AnswerService, and
+a ``/kb`` cog over a tiny knowledge base of its own in ``tmp_path``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from unittest.mock import MagicMock
 
 import pytest
@@ -13,6 +16,7 @@ from bot.discordbot.cooldown import QuestionCooldown
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Matcher, build_matcher
 from tests.discordbot.doubles import FakeClock, RecordingSink
+from tests.discordbot.moderation_doubles import Moderation, open_moderation
 from tests.helpers import shipped_knowledge
 
 
@@ -51,3 +55,10 @@ def cooldown(clock: FakeClock) -> QuestionCooldown:
 @pytest.fixture
 def cog(service: AnswerService, sink: RecordingSink, cooldown: QuestionCooldown) -> AskCog:
     return AskCog(MagicMock(spec=commands.Bot), service, cooldown)
+
+
+@pytest.fixture
+async def kb(tmp_path: Path) -> AsyncIterator[Moderation]:
+    """A ``/kb`` cog over a real ModerationService, writing only under ``tmp_path``."""
+    async with open_moderation(tmp_path) as moderation:
+        yield moderation

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
@@ -43,7 +43,7 @@ TREASURY_FIELDS: dict[str, str] = {
     "questions": "What did the Treasury do to the shippers?\ntreasury sanctions shipping",
     "topics": "sanctions",
 }
-"""A valid new claim for the tiny knowledge base (its quote is the source's second sentence)."""
+"""A valid new claim for the tiny knowledge base: it quotes the source's sentence on the Treasury."""
 
 
 def member(
@@ -53,7 +53,7 @@ def member(
     user = MagicMock(spec=discord.Member)
     user.id = user_id
     user.name = name
-    user.__str__.return_value = name
+    cast(Any, user).__str__.return_value = name  # what str(member) gives
     user.guild_permissions = discord.Permissions(manage_guild=manage_guild)
     user.roles = [MagicMock(spec=discord.Role, id=role_id) for role_id in role_ids]
     return user

@@ -32,7 +32,7 @@ from bot.discordbot.moderation_ui import (
 from bot.knowledge.base import claim_version
 from bot.knowledge.validation import KnowledgeError
 from bot.moderation.misses import find_misses
-from bot.moderation.service import ModerationError, ModerationService
+from bot.moderation.service import ModerationError, ModerationService, slugify
 from bot.querylog import read_stats
 
 log = logging.getLogger(__name__)
@@ -236,8 +236,8 @@ class ModerationCog(
         except ModerationError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return
-        await interaction.followup.send(
-            f"Added source `{id}`: claims can now cite it.", ephemeral=True
+        await interaction.followup.send(  # the id the service stored, which claims must cite
+            f"Added source `{slugify(id, 64)}`: claims can now cite it.", ephemeral=True
         )
 
     @app_commands.command(name="misses")

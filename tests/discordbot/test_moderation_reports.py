@@ -1,0 +1,136 @@
+"""The ``/kb`` reports, called directly: history of changes, misses and statistics.
+
+The query log rows are written by a real QueryLog into the audit trail's SQLite file,
+as the bot does.
+"""
+
+from __future__ import annotations
+
+from bot.discordbot.moderation_ui import MissButton
+from bot.moderation.audit import Actor
+from bot.moderation.service import ClaimFields
+from tests.discordbot.doubles import invoke, sent_kwargs, sent_text
+from tests.discordbot.moderation_doubles import (
+    TREASURY_FIELDS,
+    Asked,
+    Moderation,
+    alice,
+    bob,
+    kb_interaction,
+    mallory,
+    seed_queries,
+)
+
+ALICE = Actor("1001", "alice")
+
+
+# -- /kb history ----------------------------------------------------------------------
+
+
+async def test_history_lists_changes_and_refusals_newest_first(kb: Moderation) -> None:
+    change = await kb.service.apply(kb.service.draft(ClaimFields(**TREASURY_FIELDS)), ALICE)
+    await kb.cog.interaction_check(kb_interaction(mallory(), command="kb add"))
+    [added] = await kb.changes()
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.history, kb.cog, interaction)
+
+    first, second = sent_text(interaction.response.send_message).splitlines()
+    assert first.startswith(f"`#{change + 1}` ")
+    assert first.endswith("**refused** `-` by mallory (kb add: not a moderator)")
+    assert second.startswith(f"`#{change}` {added.at:%Y-%m-%d %H:%M} ")
+    assert second.endswith(f"**add** `{added.target}` by alice")
+
+
+async def test_history_of_one_claim_lists_only_its_changes(kb: Moderation) -> None:
+    await kb.service.apply(kb.service.draft(ClaimFields(**TREASURY_FIELDS)), ALICE)
+    phrasing = kb.service.with_question("tankers-sent", "Did the tankers reach Venezuela?")
+    change = await kb.service.apply(phrasing, ALICE, action="add-question")
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.history, kb.cog, interaction, id="tankers-sent")
+
+    [line] = sent_text(interaction.response.send_message).splitlines()
+    assert line.startswith(f"`#{change}` ")
+    assert line.endswith("**add-question** `tankers-sent` by alice")
+
+
+async def test_history_with_nothing_recorded_says_so(kb: Moderation) -> None:
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.history, kb.cog, interaction)
+
+    assert sent_text(interaction.response.send_message) == "No changes recorded yet."
+
+
+# -- /kb misses, /kb stats ----------------------------------------------------------------
+
+
+async def test_misses_groups_near_duplicates_most_frequent_first_with_buttons(
+    kb: Moderation,
+) -> None:
+    ids = await seed_queries(
+        kb.db_path,
+        [
+            Asked("Who owns the shipping firms?", hours_ago=5),
+            Asked("How many ships sailed to Caracas?", hours_ago=4),
+            Asked("How many ship sailed to Caracas", hours_ago=3),
+            Asked("How many ships sailed to Caracas?", hours_ago=2),
+            Asked("Did Iran send tankers?", outcome="answered", helpful=False),
+            Asked("How many tankers did Iran send?", outcome="answered", helpful=True),
+            Asked("Who sank the tanker?", hours_ago=24 * 40),  # before the 30 days
+        ],
+    )
+    interaction = kb_interaction(alice())
+
+    await invoke(kb.cog.misses, kb.cog, interaction, days=30)
+
+    assert sent_text(interaction.response.send_message).splitlines() == [
+        "**1.** How many ships sailed to Caracas? ×3",
+        "**2.** Did Iran send tankers? ×1 (1 👎)",
+        "**3.** Who owns the shipping firms? ×1",
+    ]
+    # Ties in count go newest first; each button carries the newest asking of its wording.
+    view = sent_kwargs(interaction.response.send_message)["view"]
+    assert all(isinstance(item, MissButton) for item in view.children)
+    assert [(item.custom_id, item.item.label) for item in view.children] == [
+        (f"kb:attach:{ids[3]}", "1: attach to a claim"),
+        (f"kb:new:{ids[3]}", "1: new claim"),
+        (f"kb:attach:{ids[4]}", "2: attach to a claim"),
+        (f"kb:new:{ids[4]}", "2: new claim"),
+        (f"kb:attach:{ids[0]}", "3: attach to a claim"),
+        (f"kb:new:{ids[0]}", "3: new claim"),
+    ]
+
+
+async def test_no_misses_says_so(kb: Moderation) -> None:
+    await seed_queries(kb.db_path, [Asked("Who sank the tanker?", hours_ago=24 * 8)])
+    interaction = kb_interaction(alice())
+
+    await invoke(kb.cog.misses, kb.cog, interaction, days=7)
+
+    assert sent_text(interaction.response.send_message) == "No misses in the last 7 days."
+
+
+async def test_stats_summarises_the_period(kb: Moderation) -> None:
+    await seed_queries(
+        kb.db_path,
+        [
+            Asked("Did Iran send tankers?", outcome="answered", helpful=True),
+            Asked("How many tankers did Iran send?", outcome="answered", helpful=False),
+            Asked("Who owns the ships?"),
+            Asked("who owns the ships?"),
+            Asked("Who sank the tanker?", hours_ago=24 * 40),
+        ],
+    )
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.stats, kb.cog, interaction, days=30)
+
+    assert sent_text(interaction.response.send_message).splitlines() == [
+        "**Last 30 days**: 4 questions, 50% answered, 50% unknown, 0 ambiguous.",
+        "Feedback: 1 👍 / 1 👎 (50% helpful)",
+        "Top claims: `tankers-sent` ×2",
+        "Top misses: who owns the ships? ×2",
+    ]
+    assert sent_kwargs(interaction.response.send_message)["ephemeral"] is True
