@@ -27,6 +27,20 @@ MAX_QUESTION_CHARS = 500
 """Longer input is matched on its first ``MAX_QUESTION_CHARS`` characters and says so."""
 
 
+def well_formed(text: str) -> str:
+    """``text`` with every lone UTF-16 surrogate replaced by U+FFFD (split pairs rejoined).
+
+    Discord's JSON may carry "\\ud800" escapes and the CLI's argv and stdin decode bad
+    bytes to surrogates; such a string cannot be encoded as UTF-8, so SQLite, a Discord
+    payload or ``--json`` output would fail on it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 class RecordSink(Protocol):
     """Where answered questions go; :class:`bot.querylog.QueryLog` is the real one."""
 
@@ -151,7 +165,7 @@ class AnswerService:
         """Match ``question``; nothing is recorded (call :meth:`record` once it is shown)."""
         loaded = self._loaded
         started = time.perf_counter()
-        text = " ".join(question.split())
+        text = " ".join(well_formed(question).split())
         truncated = len(text) > MAX_QUESTION_CHARS
         result = loaded.matcher.match(text[:MAX_QUESTION_CHARS])
         latency_ms = (time.perf_counter() - started) * 1000.0
@@ -219,7 +233,9 @@ class AnswerService:
     def search(self, query: str, limit: int = 5) -> list[ScoredClaim]:
         """The best ``limit`` claims for ``query``, whatever the verdict (for /search)."""
         matcher = self._loaded.matcher
-        return matcher.rank(matcher.query_terms(query[:MAX_QUESTION_CHARS]), limit=limit)
+        return matcher.rank(
+            matcher.query_terms(well_formed(query[:MAX_QUESTION_CHARS])), limit=limit
+        )
 
     def suggest_claims(self, text: str, limit: int = 25) -> list[Claim]:
         """Claims for an id being typed: exact id, then ids containing it, then claims whose

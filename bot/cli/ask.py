@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -76,6 +77,10 @@ async def _questions(arguments: Sequence[str], stdin: TextIO) -> AsyncIterator[s
 def main_ask(
     knowledge: KnowledgeBase, db_path: Path | None, questions: Sequence[str], as_json: bool
 ) -> int:
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError that
+        # ends the whole run (Python reads stdin strictly in most UTF-8 locales).
+        sys.stdin.reconfigure(errors="replace")
     return asyncio.run(
         run_ask(knowledge, db_path, questions, as_json=as_json, stdin=sys.stdin, stdout=sys.stdout)
     )

@@ -23,7 +23,13 @@ from bot.knowledge.base import KnowledgeBase, Synonyms
 from bot.knowledge.models import Claim, ClaimLocation, Source, SourceMeta
 from bot.knowledge.text import normalise_for_quoting, split_sentences
 from bot.knowledge.validation import KnowledgeError, Problem, convert
-from bot.knowledge.yamlfile import PathKey, YamlDocument, parse_yaml, read_yaml
+from bot.knowledge.yamlfile import (
+    MAX_FILE_BYTES,
+    PathKey,
+    YamlDocument,
+    parse_yaml,
+    read_yaml,
+)
 
 __all__ = [
     "MAX_QUOTE_SENTENCES",
@@ -71,6 +77,8 @@ def _files(directory: Path, pattern: str) -> list[Path]:
 def _hash_file(digest: Any, root: Path, path: Path) -> None:
     digest.update(str(path.relative_to(root)).encode())
     with contextlib.suppress(OSError):  # unreadable files are reported by their reader
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return  # refused by its reader without being read; don't read it here either
         digest.update(path.read_bytes())
 
 
@@ -109,6 +117,20 @@ def _load_sources(root: Path, problems: list[Problem], digest: Any) -> dict[str,
             )
             continue
         _hash_file(digest, root, text_path)
+        try:
+            size = text_path.stat().st_size
+        except OSError:
+            size = 0  # missing or unreadable: reported by the read below
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    text_path,
+                    None,
+                    meta.id,
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                )
+            )
+            continue
         try:
             text = text_path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
