@@ -107,8 +107,8 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     level = (environment.get("BOT_LOG_LEVEL") or "WARNING").upper()
     if level not in logging.getLevelNamesMapping():
         print(
-            f"configuration error: BOT_LOG_LEVEL={level!r} is not a logging level "
-            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)",
+            # The value is not echoed: whatever was pasted there (a token?) stays private.
+            "configuration error: BOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
             file=sys.stderr,
         )
         return EXIT_USAGE
