@@ -62,8 +62,11 @@ class BruteForce:
         return ScoredClaim(self.claims[self.owners[choice]], round(score, 2))
 
     def match(self, question: str) -> MatchResult:
-        """The verdict, for the evaluation harness: answered above the answer threshold."""
-        best = self.best(question)
+        """The verdict, for the evaluation harness."""
+        return self.match_best(self.best(question))
+
+    def match_best(self, best: ScoredClaim | None) -> MatchResult:
+        """Answered when the best phrasing scores at least the answer threshold."""
         if best is None or best.score < self.thresholds.answer:
             return MatchResult(Outcome.UNKNOWN, (), ())
         return MatchResult(Outcome.ANSWERED, (best,), ())

@@ -59,25 +59,44 @@ class Verb:
     """Every form, English then Spanish: one synonym group, canonical first."""
 
 
-def _verb(base: str, third: str, past: str, gerund: str, noun: str, es: str) -> Verb:
-    es_inf, es_past, es_plural, es_noun = es.split()
+def _verb(english: str, spanish: str) -> Verb:
+    """From "base third-person past gerund noun" and "infinitive past plural-past noun"."""
+    base, third, past, gerund, noun = english.split()
+    es_inf, es_past, es_plural, es_noun = spanish.split()
     forms = (base, third, past, gerund, noun, es_inf, es_past, es_plural, es_noun)
     return Verb(base, past, noun, es_past, tuple(dict.fromkeys(forms)))
 
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 VERBS = (
-    _verb("export", "exports", "exported", "exporting", "exports", "exportar exportó exportaron exportaciones"),
-    _verb("import", "imports", "imported", "importing", "imports", "importar importó importaron importaciones"),
-    _verb("ship", "ships", "shipped", "shipping", "shipments", "enviar envió enviaron envíos"),
-    _verb("sell", "sells", "sold", "selling", "sales", "vender vendió vendieron ventas"),
-    _verb("buy", "buys", "bought", "buying", "purchases", "comprar compró compraron compras"),
-    _verb("supply", "supplies", "supplied", "supplying", "supplies", "suministrar suministró suministraron suministros"),
-    _verb("deliver", "delivers", "delivered", "delivering", "deliveries", "entregar entregó entregaron entregas"),
-    _verb("donate", "donates", "donated", "donating", "donations", "donar donó donaron donaciones"),
-    _verb("swap", "swaps", "swapped", "swapping", "swaps", "intercambiar intercambió intercambiaron intercambios"),
-    _verb("transport", "transports", "transported", "transporting", "transport", "transportar transportó transportaron traslados"),
-    _verb("finance", "finances", "financed", "financing", "financing", "financiar financió financiaron financiación"),
-    _verb("lease", "leases", "leased", "leasing", "leases", "arrendar arrendó arrendaron arriendos"),
+    _verb("export exports exported exporting exports", "exportar exportó exportaron exportaciones"),
+    _verb("import imports imported importing imports", "importar importó importaron importaciones"),
+    _verb("ship ships shipped shipping shipments", "enviar envió enviaron envíos"),
+    _verb("sell sells sold selling sales", "vender vendió vendieron ventas"),
+    _verb("buy buys bought buying purchases", "comprar compró compraron compras"),
+    _verb(
+        "supply supplies supplied supplying supplies",
+        "suministrar suministró suministraron suministros",
+    ),
+    _verb(
+        "deliver delivers delivered delivering deliveries", "entregar entregó entregaron entregas"
+    ),
+    _verb("donate donates donated donating donations", "donar donó donaron donaciones"),
+    _verb(
+        "swap swaps swapped swapping swaps", "intercambiar intercambió intercambiaron intercambios"
+    ),
+    _verb(
+        "transport transports transported transporting transport",
+        "transportar transportó transportaron traslados",
+    ),
+    _verb(
+        "finance finances financed financing financing",
+        "financiar financió financiaron financiación",
+    ),
+    _verb("lease leases leased leasing leases", "arrendar arrendó arrendaron arriendos"),
 )
 
 
@@ -206,13 +225,13 @@ ORG_KINDS = (
 )
 NUMBER_WORDS = ("two", "three", "four", "five", "six", "eight", "ten", "twelve", "fifteen")
 
-_ONSETS = "b c d f g k l m n p r s t v z br dr gr kr pl st tr ch sh".split()
-_VOWELS = "a e i o u a e o ia ei ou".split()
+_ONSETS = _words("b c d f g k l m n p r s t v z br dr gr kr pl st tr ch sh")
+_VOWELS = _words("a e i o u a e o ia ei ou")
 _CODAS = ["", "", "", "n", "r", "s", "l", "sk", "nd", "m"]
 _ENDINGS = ("ia", "an", "or", "ar", "istan", "eda", "ova", "ina", "esh", "")
 # Off-topic words are built from letters the place names never use in these places,
 # so they are unknown to the knowledge base (the typo corrector may still find a twin).
-_OFF_ONSETS = "qu x zh w y j h fl gl sn".split()
+_OFF_ONSETS = _words("qu x zh w y j h fl gl sn")
 OFF_TOPIC_TEMPLATES = (
     "What is the best {food} recipe?",
     "How do I reset my {device}?",
@@ -443,8 +462,10 @@ def generated_questions(
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _FUNCTION_WORDS = frozenset(
-    "a an and the of to in on for from by with at is was were did does do what who when which "
-    "how much many that this de la el en a y que del los las un una qué cuánto cuándo".split()
+    _words(
+        "a an and the of to in on for from by with at is was were did does do what who when "
+        "which how much many that this de la el en a y que del los las un una qué cuánto cuándo"
+    )
 )
 
 

@@ -1,37 +1,61 @@
-"""The claim index: every claim's terms by field, an inverted index and term weights.
+"""The claim index: compact postings per term, term weights, phrasings and the vocabulary.
 
 Built once per knowledge base, off to the side, then shared read-only. The inverted
 index means a question is scored against the few claims that share a term with it,
 not against every claim; inverse document frequency means a word found in every
 claim ("Iran", "Venezuela") carries almost nothing, while a rare one ("Monroe")
 carries the match.
+
+It is laid out for 100,000 claims as much as for fifty (``bench/``, and
+``docs/performance.md``): a term's postings are two ``array``s (claim positions and
+field codes) instead of a Python list of tuples, bigrams live in the postings of their
+first word instead of as millions of dictionary keys, each claim's phrasings are one
+string, and the commonest terms also get a byte per claim, so that the matcher scores
+the claims having only common words with integer arithmetic in C.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from itertools import repeat
+from operator import and_, rshift
 
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.models import Claim
-from bot.matching.analysis import Analyzer, tokenize
+from bot.matching.analysis import Analyzer
+from bot.matching.answer_type import AnswerType, can_answer
+from bot.matching.builder import (
+    CODE_BITS,
+    FIELD_CODES,
+    FIELD_WEIGHTS,
+    IndexBuilder,
+    IndexedClaim,
+    consume,
+)
+from bot.matching.typos import WordGroups
 
-FIELD_WEIGHTS = {"questions": 1.0, "statement": 1.0, "topics": 0.8, "quotes": 0.7}
-"""How much a term counts by where it appears in a claim. Curated phrasings and the
-statement say what the claim is about; a word found only in the quoted passage may be
-incidental to it."""
+__all__ = ["FIELD_CODES", "FIELD_WEIGHTS", "ClaimIndex", "IndexedClaim", "Postings", "bigrams"]
+
+_PAIR_SHIFT = 32
+DENSE_FROM = 1000
+"""A term (or bigram) in at least this many claims gets a dense code vector (one byte
+per claim), the most common first..."""
+DENSE_BYTES = 64 * 1024 * 1024
+"""...as long as the vectors take at most this much (at 100,000 claims: 640 vectors)."""
 
 
-@dataclass(frozen=True)
-class IndexedClaim:
-    """A claim with its analysed phrasings, ready to score."""
+Postings = tuple["array[int]", "array[int]", int, int, int, bytes | None]
+"""The claims containing one term (or bigram): ``(keys, codes, start, stop, base, dense)``.
 
-    claim: Claim
-    term_weights: dict[str, float]
-    phrasings: tuple[str, ...]
-    """Each curated question and the statement as a string of terms, for fuzzy comparison."""
+``keys[start:stop]`` are sorted, one per claim, and ``codes`` parallel to them hold the
+field codes. For a word, a key is the claim's position and ``base`` is 0; for a bigram,
+a key is ``base | position`` where ``base`` is the second word's id shifted past the
+position bits. For the most common terms, ``dense`` holds the field code of every
+claim, one byte each (0: absent). (A plain tuple: one is made for every term of every
+question.)"""
 
 
 class ClaimIndex:
@@ -39,50 +63,150 @@ class ClaimIndex:
 
     def __init__(self, knowledge: KnowledgeBase, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
-        self.claims: list[IndexedClaim] = []
-        postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-        surface: Counter[str] = Counter()
-        for group in knowledge.synonyms:
-            for term in group:
-                surface.update(word.casefold() for word in tokenize(term))
-        for position, claim in enumerate(knowledge.claims):
-            fields = {
-                "questions": list(claim.questions),
-                "statement": [claim.statement],
-                "topics": [" ".join(claim.topics).replace("-", " ")],
-                "quotes": [citation.quote for citation in claim.citations],
-            }
-            weights: dict[str, float] = {}
-            for name, texts in fields.items():
-                for text in texts:
-                    words = tokenize(text)
-                    surface.update(word.casefold() for word in words)
-                    terms = analyzer.terms_of_words(words)
-                    for term in (*terms, *bigrams(terms)):
-                        weights[term] = max(weights.get(term, 0.0), FIELD_WEIGHTS[name])
-            phrasings = tuple(
-                " ".join(analyzer.terms(text)) for text in (*claim.questions, claim.statement)
-            )
-            self.claims.append(IndexedClaim(claim, weights, phrasings))
-            for term, weight in weights.items():
-                postings[term].append((position, weight))
-        self.postings: dict[str, list[tuple[int, float]]] = dict(postings)
-        count = len(self.claims)
-        self.idf: dict[str, float] = {
-            term: _idf(count, len(hits)) for term, hits in self.postings.items()
-        }
+        count = len(knowledge.claims)
+        self.count = count
+        built = IndexBuilder.build(knowledge, analyzer)
+        self.claims: list[IndexedClaim] = built.claims
+        self._claim_bits = built.claim_bits
+        self.claim_mask = (1 << self._claim_bits) - 1
+        self.term_ids = built.term_ids
+        """Every term (stem or synonym group) of the knowledge base -> its id (from 1)."""
+        self.shortest = built.shortest
+        """Per claim, the length of its shortest phrasing, and of its longest: a fuzzy
+        comparison can only reach so high across a difference in length."""
+        self.longest = built.longest
+        self._words: list[array[int]] = []
+        """Postings of each term, by id: claim positions..."""
+        self._word_codes: list[array[int]] = []
+        """...and, parallel to them, field codes."""
+        self._pairs: list[array[int]] = []
+        """Postings of the bigrams starting with each term, by that term's id: keys
+        (second word << claim bits | claim position) sorted..."""
+        self._pair_codes: list[array[int]] = []
+        """...and, parallel to them, field codes."""
+        self._unpack(built)
+        raw_words = built.raw_words
+        del built
+        self._dense_words: dict[int, bytes] = {}
+        self._dense_pairs: dict[int, bytes] = {}
+        self._densify()
         self.unknown_idf = _idf(count, 0)
         """What a term found in no claim weighs: the most of any term."""
+        surface: Counter[str] = Counter()
+        for word, times in raw_words.items():
+            surface[word.casefold()] += times
         self.vocabulary: tuple[str, ...] = tuple(
             word for word, _ in sorted(surface.items(), key=lambda item: (-item[1], item[0]))
         )
         """Every word the knowledge base uses, folded, most used first, for typo correction."""
         self.known_words = frozenset(surface)
+        self.word_ranks = {word: rank for rank, word in enumerate(self.vocabulary)}
+        """Each known word's place in :attr:`vocabulary` (0: the most used)."""
+        self.initials = "".join(sorted({word[0] for word in self.vocabulary}))
+        """The first letters of known words."""
         self.spanish_forms: dict[str, str] = {}
         """Spanish stem -> the knowledge base's most used word with that stem, so that
         "importaba" finds "importó" (and "import"), and "aislados" finds "aislada"."""
         for word in self.vocabulary:
             self.spanish_forms.setdefault(analyzer.spanish_stem(word), word)
+        self.words_by_shape = WordGroups(self.vocabulary, initial=True)
+        """Vocabulary words by (length, first letter), most used first."""
+        self.words_by_length = WordGroups(self.vocabulary, initial=False)
+        """Vocabulary words by length, most used first."""
+        self._answer_types = bytearray(count)
+
+    def _unpack(self, built: IndexBuilder) -> None:
+        """Split the packed entries into keys and field codes, bigrams sorted."""
+        mask = (1 << CODE_BITS) - 1
+        for packed in built.words:
+            self._words.append(array("i", map(rshift, packed, repeat(CODE_BITS))))
+            self._word_codes.append(array("b", map(and_, packed, repeat(mask))))
+        for packed in built.pairs:
+            ordered = array("q", sorted(packed)) if len(packed) > 1 else packed
+            self._pairs.append(array("q", map(rshift, ordered, repeat(CODE_BITS))))
+            self._pair_codes.append(array("b", map(and_, ordered, repeat(mask))))
+
+    def _densify(self) -> None:
+        """Give the most common terms and bigrams a dense code vector: the matcher then
+        scores the claims that have only common words without a lookup per claim."""
+        count = self.count
+        if count < DENSE_FROM:
+            return
+        candidates: list[tuple[int, int, int]] = []  # (document frequency, kind, key)
+        for term_id, keys in enumerate(self._words):
+            if len(keys) >= DENSE_FROM:
+                candidates.append((len(keys), 0, term_id))
+        for first, keys in enumerate(self._pairs):
+            if len(keys) >= DENSE_FROM:
+                seconds = Counter(map(rshift, keys, repeat(self._claim_bits)))
+                candidates += [
+                    (frequency, 1, first << _PAIR_SHIFT | second)
+                    for second, frequency in seconds.items()
+                    if frequency >= DENSE_FROM
+                ]
+        for _, kind, key in sorted(candidates, reverse=True)[: DENSE_BYTES // count]:
+            vector = bytearray(count)
+            if kind == 0:
+                keys, codes = self._words[key], self._word_codes[key]
+                consume(map(vector.__setitem__, keys, codes))
+                self._dense_words[key] = bytes(vector)
+                continue
+            first, second = key >> _PAIR_SHIFT, key & (1 << _PAIR_SHIFT) - 1
+            keys = self._pairs[first]
+            start = bisect_left(keys, second << self._claim_bits)
+            stop = bisect_left(keys, (second + 1) << self._claim_bits, start)
+            positions = map(and_, keys[start:stop], repeat(self.claim_mask))
+            consume(map(vector.__setitem__, positions, self._pair_codes[first][start:stop]))
+            self._dense_pairs[key] = bytes(vector)
+
+    def postings(self, term: str) -> Postings | None:
+        """The claims containing ``term`` (a term, or two terms joined by a space)."""
+        if " " not in term:
+            term_id = self.term_ids.get(term)
+            if term_id is None:
+                return None
+            keys = self._words[term_id]
+            if not keys:
+                return None
+            dense = self._dense_words.get(term_id)
+            return (keys, self._word_codes[term_id], 0, len(keys), 0, dense)
+        first_term, second_term = term.split(" ")
+        first = self.term_ids.get(first_term)
+        second = self.term_ids.get(second_term)
+        if first is None or second is None:
+            return None
+        keys = self._pairs[first]
+        base = second << self._claim_bits
+        start = bisect_left(keys, base)
+        stop = bisect_left(keys, (second + 1) << self._claim_bits, start)
+        if stop == start:
+            return None
+        dense = self._dense_pairs.get(first << _PAIR_SHIFT | second)
+        return (keys, self._pair_codes[first], start, stop, base, dense)
+
+    def idf(self, term: str) -> float | None:
+        """The inverse document frequency of a term or bigram; None if no claim has it."""
+        found = self.postings(term)
+        return self.idf_of(found) if found is not None else None
+
+    def idf_of(self, postings: Postings) -> float:
+        return _idf(self.count, postings[3] - postings[2])
+
+    @property
+    def dense_terms(self) -> int:
+        return len(self._dense_words) + len(self._dense_pairs)
+
+    def can_answer(self, position: int, wanted: AnswerType) -> bool:
+        """:func:`can_answer` for the claim at ``position``, computed once per claim."""
+        if wanted is AnswerType.ANY:
+            return True
+        known = self._answer_types[position]
+        if not known:
+            claim = self.claims[position].claim
+            known = 1 | can_answer(claim, AnswerType.QUANTITY) << 1
+            known |= can_answer(claim, AnswerType.DATE) << 2
+            self._answer_types[position] = known
+        return bool(known & (2 if wanted is AnswerType.QUANTITY else 4))
 
 
 def bigrams(terms: list[str]) -> list[str]:

@@ -8,26 +8,31 @@ Iranian troops…" cannot ride on "Iranian" to an answer. The fuzzy part is rapi
 worded like one of them and breaks ties between claims that cover it equally.
 Typos are repaired first: a word the knowledge base does not know is replaced by the
 most similar word it does know (rapidfuzz over its vocabulary), if similar enough.
+
+How the claims are found and ranked fast is in :mod:`bot.matching.ranking` (and the
+index they are read from in :mod:`bot.matching.index`); the typo rule is implemented in
+:mod:`bot.matching.typos`.
 """
 
 from __future__ import annotations
 
 import enum
-import heapq
+import math
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.knowledge.models import Claim
 from bot.matching.analysis import tokenize
-from bot.matching.answer_type import AnswerType, answer_type, can_answer
-from bot.matching.index import ClaimIndex, bigrams
-from bot.matching.stopwords import STOPWORDS
+from bot.matching.answer_type import AnswerType, answer_type
+from bot.matching.index import ClaimIndex, Postings, bigrams
+from bot.matching.ranking import Ranking
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from bot.matching.typos import repair
 
 CANDIDATE_LIMIT = 50
-"""Only this many claims, best by lexical score, are compared fuzzily."""
+""":meth:`Matcher.rank` returns at most this many claims unless given a limit."""
+
+_MAX_REPAIRS = 100_000
+"""Words whose repair is remembered, per matcher."""
 
 
 class Outcome(enum.StrEnum):
@@ -64,66 +69,90 @@ class MatchResult:
 
 
 class Matcher:
-    """Ranks the claims of one :class:`ClaimIndex` against questions."""
+    """Ranks the claims of one :class:`ClaimIndex` against questions.
+
+    A claim's score is ``lexical + fuzzy``, and the fuzzy part is at most
+    ``100 * (1 - lexical_share)``, so a claim whose lexical part alone cannot lift it
+    above the claims already found need not be compared fuzzily, nor even looked at.
+    Terms are taken from the rarest; the postings of common ones ("Iran", "port") are
+    only read when claims that have nothing but them could still make the list. The
+    result is exactly what scoring every claim would give, at the cost of scoring a few.
+    """
 
     def __init__(self, index: ClaimIndex, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
         self.index = index
         self.thresholds = thresholds
+        self._repaired: dict[str, str] = {}
+        """Typo repairs already made (members repeat their words, and their typos)."""
 
     def match(self, question: str) -> MatchResult:
         terms = self.query_terms(question)
-        ranked = self.rank(terms, wanted=answer_type(question))
+        limits = self.thresholds
+        # The verdict looks at the best two claims and shows at most 1 + max_alternatives;
+        # a claim scoring under both the "related" cut-off and the ambiguity gap below the
+        # answer threshold changes neither, so it is never scored.
+        keep = max(2, 1 + limits.max_alternatives)
+        floor = min(limits.related, limits.answer - limits.ambiguity_gap)
+        ranked = self._ranked(terms, answer_type(question), keep, floor)
         outcome = self._verdict(ranked)
         return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
 
     def query_terms(self, question: str) -> list[str]:
         """The question's distinct terms after typo repair, in order, then its known bigrams."""
-        words = [self._repair(word) for word in tokenize(question)]
+        repaired = self._repaired
+        words = [repaired.get(word) or self._repair(word) for word in tokenize(question)]
         terms = self.index.analyzer.terms_of_words(words)
-        pairs = [pair for pair in bigrams(terms) if pair in self.index.idf]
+        pairs = [pair for pair in bigrams(terms) if self.index.postings(pair) is not None]
         return list(dict.fromkeys([*terms, *pairs]))
 
     def rank(
         self, terms: list[str], limit: int | None = None, wanted: AnswerType = AnswerType.ANY
     ) -> list[ScoredClaim]:
-        """Every claim sharing a term with the question, scored, best first.
+        """The best claims sharing a term with the question, scored, best first: at most
+        ``limit``, or :data:`CANDIDATE_LIMIT`.
 
         ``wanted`` scales down claims that cannot give the kind of answer asked for.
         """
-        index, limits = self.index, self.thresholds
-        weights = {term: self._weight(term) for term in terms}
-        total = sum(weights.values())
-        if not total:
-            return []
-        lexical: dict[int, float] = {}
-        for term in terms:
-            for position, field_weight in index.postings.get(term, ()):
-                lexical[position] = lexical.get(position, 0.0) + weights[term] * field_weight
-        candidates = heapq.nlargest(CANDIDATE_LIMIT, lexical.items(), key=lambda item: item[1])
-        query = " ".join(term for term in terms if " " not in term)
-        scored: list[ScoredClaim] = []
-        for position, value in candidates:
-            indexed = index.claims[position]
-            best = process.extractOne(query, indexed.phrasings, scorer=fuzz.token_sort_ratio)
-            similarity = best[1] if best else 0.0
-            score = (
-                100.0 * limits.lexical_share * value / total
-                + (1.0 - limits.lexical_share) * similarity
-            )
-            if not can_answer(indexed.claim, wanted):
-                score = min(score, limits.answer - 1.0)  # related at best, never the answer
-            scored.append(ScoredClaim(indexed.claim, round(score, 2)))
-        scored.sort(key=lambda item: (-item.score, item.claim.id))
-        return scored[:limit] if limit is not None else scored
+        return self._ranked(terms, wanted, CANDIDATE_LIMIT if limit is None else limit, -math.inf)
 
-    def _weight(self, term: str) -> float:
+    def _ranked(
+        self, terms: list[str], wanted: AnswerType, keep: int, floor: float
+    ) -> list[ScoredClaim]:
+        """The ``keep`` best claims scoring at least ``floor``, best first (ties by id)."""
+        found = {term: self.index.postings(term) for term in dict.fromkeys(terms)}
+        weights = {term: self._weight(term, found) for term in terms}
+        total = sum(weights.values())
+        if not total or keep <= 0:
+            return []
+        ranking = Ranking(
+            self.index,
+            self.thresholds,
+            terms,
+            found,
+            weights,
+            wanted=wanted,
+            keep=keep,
+            floor=floor,
+        )
+        ranking.run()
+        return [ScoredClaim(claim, score) for claim, score in ranking.best()]
+
+    def _weight(self, term: str, found: dict[str, Postings | None]) -> float:
         """A term's inverse document frequency; a pair weighs at most its two words together."""
         index, limits = self.index, self.thresholds
+        postings = found[term] if term in found else index.postings(term)
         if " " in term:
+            if postings is None:
+                return 0.0  # only known pairs are ever asked about (see query_terms)
             first, second = term.split(" ")
-            words = index.idf.get(first, 0.0) + index.idf.get(second, 0.0)
-            return limits.bigram_weight * min(index.idf[term], words)
-        return index.idf.get(term, index.unknown_idf * limits.unknown_term_weight)
+            words = 0.0
+            for word in (first, second):
+                word_postings = found[word] if word in found else index.postings(word)
+                words += index.idf_of(word_postings) if word_postings is not None else 0.0
+            return limits.bigram_weight * min(index.idf_of(postings), words)
+        if postings is None:
+            return index.unknown_idf * limits.unknown_term_weight
+        return index.idf_of(postings)
 
     def _verdict(self, ranked: list[ScoredClaim]) -> Outcome:
         limits = self.thresholds
@@ -153,26 +182,10 @@ class Matcher:
 
         A typo is at most one edit (two for words of nine letters or more) away, counting a
         swap of neighbouring letters as one edit (optimal string alignment), and keeps its
-        first letter; ties go to the word the knowledge base uses most.
+        first letter; ties go to the word the knowledge base uses most (see
+        :mod:`bot.matching.typos`).
         """
-        index = self.index
-        folded = word.casefold()
-        if (
-            len(folded) < 4
-            or folded in STOPWORDS
-            or folded in index.known_words
-            or folded.isdigit()
-            or word.isupper()
-            or index.analyzer.stem(folded) in index.idf
-        ):
-            return word
-        spanish = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
-        if spanish is not None:
-            return spanish
-        max_edits = 2 if len(folded) >= 9 else 1
-        found = process.extractOne(
-            folded, index.vocabulary, scorer=OSA.distance, score_cutoff=max_edits
-        )
-        if found is None or found[0][0] != folded[0]:
-            return word
-        return str(found[0])
+        repaired = repair(self.index, word)
+        if len(self._repaired) < _MAX_REPAIRS:
+            self._repaired[word] = repaired
+        return repaired
