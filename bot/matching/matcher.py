@@ -135,7 +135,11 @@ class Matcher:
             floor=floor,
         )
         ranking.run()
-        return [ScoredClaim(claim, score) for claim, score in ranking.best()]
+        # A question of words found nearly everywhere ("Iran", "Venezuela") covers every
+        # claim fully: its scores are scaled by how much it says, so it cannot be answered.
+        known = sum(w for t, w in weights.items() if " " not in t and found.get(t) is not None)
+        factor = min(1.0, known / self.thresholds.min_information)
+        return [ScoredClaim(claim, round(score * factor, 2)) for claim, score in ranking.best()]
 
     def _weight(self, term: str, found: dict[str, Postings | None]) -> float:
         """A term's inverse document frequency; a pair weighs at most its two words together."""

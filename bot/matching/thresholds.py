@@ -23,6 +23,10 @@ class Thresholds:
     ambiguity_gap: float = 2.0
     """If the runner-up is within this many points of the best, we ask which was meant."""
 
+    min_information: float = 1.0
+    """Scores are scaled down when the question's known words weigh less than this in all
+    (inverse document frequency; a word in a quarter of the claims weighs about 1.4)."""
+
     max_alternatives: int = 3
     """At most this many "did you mean" or "related" claims are offered."""
 

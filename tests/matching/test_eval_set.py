@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.evaluation import ABSTAIN_CATEGORIES, EvalQuestion, evaluate, load_eval_set
 from bot.knowledge.text import normalise_for_quoting
-from bot.matching import build_matcher
+from bot.matching import Outcome, build_matcher
 from tests.helpers import shipped_knowledge
 
 SPLITS = ("dev", "heldout")
@@ -64,3 +64,10 @@ def test_off_topic_held_out_questions_are_never_answered() -> None:
     """The one held-out figure that is a hard requirement, not a target."""
     reports = evaluate(questions("heldout"), build_matcher(shipped_knowledge()).match)
     assert reports["off_topic"].accuracy == 1.0
+
+
+@pytest.mark.parametrize("question", ["Iran", "Venezuela", "Iran Venezuela", "iran and venezuela"])
+def test_the_countries_names_alone_are_not_answered(question: str) -> None:
+    """They are in nearly every claim: a question of nothing else says too little."""
+    result = build_matcher(shipped_knowledge()).match(question)
+    assert result.outcome is Outcome.UNKNOWN

@@ -177,6 +177,23 @@ def test_near_identical_claims_make_the_question_ambiguous(tmp_path: Path) -> No
                 "questions": ["gasoline tankers"],
                 "citations": [{"source": "tiny-source", "quote": quote_a}],
             },
+            # Unrelated claims, so that "tankers" and "gasoline" are not in every claim
+            # (a question of words found everywhere says too little to be answered).
+            **{
+                name: {
+                    "id": name,
+                    "statement": "The U.S. Treasury responded with sanctions.",
+                    "topics": [],
+                    "questions": [f"treasury sanctions {name}"],
+                    "citations": [
+                        {
+                            "source": "tiny-source",
+                            "quote": "The U.S. Treasury responded with sanctions on the shipping firms.",
+                        }
+                    ],
+                }
+                for name in ("third", "fourth")
+            },
         },
     )
     result = build_matcher(load_knowledge(root)).match("tankers of gasoline")
