@@ -26,11 +26,23 @@ from bot.querylog.schema import migrate
 
 log = logging.getLogger(__name__)
 
-_INSERT_QUERY = """
-    INSERT OR IGNORE INTO queries (id, asked_at, adapter, guild_id, channel_id, user_id,
-        question, outcome, claim_id, score, latency_ms, kb_version)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+_QUERY_COLUMNS = 12
+_ROWS_PER_INSERT = 999 // _QUERY_COLUMNS
+"""Rows per multi-row INSERT (SQLite's oldest default limit is 999 parameters).
+
+One statement per chunk, not ``executemany``: Python's sqlite3 releases and retakes the
+GIL around every row it steps, and a busy event loop then starves the writer's thread
+(about 400 rows/s instead of 7,000+; see docs/performance.md, "The query log")."""
+
+
+def _insert_queries(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        "INSERT OR IGNORE INTO queries (id, asked_at, adapter, guild_id, channel_id, user_id,"
+        f" question, outcome, claim_id, score, latency_ms, kb_version) VALUES {values}"
+    )
+
+
 _UPSERT_FEEDBACK = """
     INSERT INTO feedback (query_id, user_id, helpful, given_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (query_id, user_id) DO UPDATE SET helpful = excluded.helpful,
@@ -224,8 +236,10 @@ class QueryLog:
         queries = [r for r in batch if isinstance(r, QueryRecord)]
         votes = [r for r in batch if isinstance(r, FeedbackRecord)]
         try:
-            if queries:
-                await self.connection.executemany(_INSERT_QUERY, [_query_row(r) for r in queries])
+            for start in range(0, len(queries), _ROWS_PER_INSERT):
+                chunk = queries[start : start + _ROWS_PER_INSERT]
+                parameters = [value for r in chunk for value in _query_row(r)]
+                await self.connection.execute(_insert_queries(len(chunk)), parameters)
             if votes:
                 await self.connection.executemany(
                     _UPSERT_FEEDBACK, [_feedback_row(r) for r in votes]

@@ -112,15 +112,25 @@ class WriteFault:
         self.message = message
         self.active = True
         self.failed = asyncio.Event()
-        real = query_log.connection.executemany
+        real_executemany = query_log.connection.executemany
+        real_execute = query_log.connection.execute
 
         async def executemany(sql: str, rows: Any) -> Any:
-            if self.active:
-                self.failed.set()
-                raise sqlite3.OperationalError(self.message)
-            return await real(sql, rows)
+            self._fail_if_active()
+            return await real_executemany(sql, rows)
+
+        def execute(sql: str, *parameters: Any) -> Any:
+            if sql.lstrip().upper().startswith(("INSERT", "DELETE")):
+                self._fail_if_active()
+            return real_execute(sql, *parameters)
 
         monkeypatch.setattr(query_log.connection, "executemany", executemany)
+        monkeypatch.setattr(query_log.connection, "execute", execute)
+
+    def _fail_if_active(self) -> None:
+        if self.active:
+            self.failed.set()
+            raise sqlite3.OperationalError(self.message)
 
 
 @pytest.fixture
