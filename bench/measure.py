@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import os
 import resource
@@ -76,6 +77,8 @@ class LoopStalls:
     """Longest single callback (task step): the event loop did nothing else meanwhile."""
     callback_worst: str = ""
     callbacks_over_20ms: int = 0
+    gc_worst_ms: float = 0.0
+    """Longest garbage collection meanwhile (it runs inside whatever callback allocates)."""
 
 
 async def probe_loop_lag(stalls: LoopStalls, stop: asyncio.Event, period: float = 0.001) -> None:
@@ -95,6 +98,7 @@ def timing_callbacks(stalls: LoopStalls) -> Iterator[None]:
     debug mode's other costs; record the longest and name it."""
     handle_class = asyncio.events.Handle
     original = handle_class._run
+    collecting: list[float] = []
 
     def timed_run(handle: asyncio.Handle) -> None:
         started = time.perf_counter()
@@ -104,10 +108,27 @@ def timing_callbacks(stalls: LoopStalls) -> Iterator[None]:
             stalls.callbacks_over_20ms += 1
         if took > stalls.callback_worst_ms:
             stalls.callback_worst_ms = took
-            stalls.callback_worst = repr(handle)[:200]
+            stalls.callback_worst = _describe(handle)
+
+    def timed_collection(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        elif collecting:
+            took = (time.perf_counter() - collecting.pop()) * 1000.0
+            stalls.gc_worst_ms = max(stalls.gc_worst_ms, took)
 
     setattr(handle_class, "_run", timed_run)  # noqa: B010 - mypy rejects assigning a method
+    gc.callbacks.append(timed_collection)
     try:
         yield
     finally:
+        gc.callbacks.remove(timed_collection)
         setattr(handle_class, "_run", original)  # noqa: B010
+
+
+def _describe(handle: asyncio.Handle) -> str:
+    """Which task a callback ran (its name and coroutine), else the handle itself."""
+    task = getattr(getattr(handle, "_callback", None), "__self__", None)
+    if isinstance(task, asyncio.Task):
+        return f"task {task.get_name()}: {task.get_coro()!r}"[:200]
+    return repr(handle)[:200]

@@ -45,7 +45,9 @@ async def _workload(
                 service.record(prepared[index])
             await asyncio.sleep(0)  # as a real handler awaits Discord between questions
 
-    await asyncio.gather(*(ask(number) for number in range(askers)))
+    await asyncio.gather(
+        *(asyncio.create_task(ask(number), name=f"asker-{number}") for number in range(askers))
+    )
 
 
 async def _run(
@@ -96,6 +98,7 @@ async def _run(
         "callback_worst_ms": stalls.callback_worst_ms,
         "callback_worst": stalls.callback_worst,
         "callbacks_over_20ms": stalls.callbacks_over_20ms,
+        "gc_worst_ms": stalls.gc_worst_ms,
     }
 
 
