@@ -17,6 +17,7 @@ import discord
 import discord.ext.commands
 
 from bot.discordbot import limits
+from bot.discordbot.views import loaded_cog
 from bot.moderation.service import ClaimFields
 
 MODERATION_COG = "Moderation"
@@ -51,12 +52,7 @@ class KbHandler(Protocol):
 
 
 def _handler(interaction: discord.Interaction[Any]) -> KbHandler:
-    client = interaction.client
-    cog = client.get_cog(MODERATION_COG) if isinstance(client, discord.ext.commands.Bot) else None
-    flow = getattr(cog, "flow", None)
-    if flow is None:
-        raise RuntimeError("the moderation cog is not loaded")
-    handler: KbHandler = flow
+    handler: KbHandler = loaded_cog(interaction, MODERATION_COG).flow  # type: ignore[attr-defined]
     return handler
 
 

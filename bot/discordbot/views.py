@@ -38,11 +38,18 @@ class ButtonHandler(Protocol):
     ) -> None: ...
 
 
-def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
+def loaded_cog(interaction: discord.Interaction[Any], name: str) -> discord.ext.commands.Cog:
+    """The cog ``name`` of the bot that received ``interaction`` (buttons find their
+    handler this way, since they are re-created from their ``custom_id`` alone)."""
     client = interaction.client
-    cog = client.get_cog(HANDLER_COG) if isinstance(client, discord.ext.commands.Bot) else None
+    cog = client.get_cog(name) if isinstance(client, discord.ext.commands.Bot) else None
     if cog is None:
-        raise RuntimeError(f"the {HANDLER_COG} cog is not loaded; cannot handle this button")
+        raise RuntimeError(f"the {name} cog is not loaded; cannot handle this button")
+    return cog
+
+
+def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
+    cog = loaded_cog(interaction, HANDLER_COG)
     handler: ButtonHandler = cog  # type: ignore[assignment]  # checked by AskCog's tests
     return handler
 
