@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.querylog import FeedbackRecord, LogRecord, QueryLog
+from bot.querylog.schema import migrate
 from tests.helpers import ASKED_AT, query_db, query_record
 
 QUERY_COLUMNS = (
@@ -143,12 +145,12 @@ class FailingWrites:
         self.attempts = 0
         self.attempted = asyncio.Event()
 
-    async def __call__(self, batch: Sequence[LogRecord]) -> None:
+    async def __call__(self, batch: Sequence[object]) -> None:
         self.attempts += 1
         self.attempted.set()
         if self.failures is None or self.attempts <= self.failures:
             raise sqlite3.OperationalError("database is locked")
-        await self.real_write(batch)
+        await self.real_write(batch)  # type: ignore[arg-type]  # what the writer passed
 
 
 async def test_a_failed_write_is_retried_and_no_row_is_lost(
@@ -213,3 +215,60 @@ async def test_questions_and_votes_in_one_batch_are_both_written(
 
     assert query_db(db_path, "SELECT COUNT(*) FROM queries") == [(2,)]
     assert query_db(db_path, "SELECT COUNT(*) FROM feedback") == [(1,)]
+
+
+AWKWARD_QUESTIONS = (
+    'quotes " and \\ backslashes \\u0041',
+    "emoji 🇻🇪🇮🇷 and accents ¿qué importó?",
+    "line\nbreaks\tand tabs",
+    "'; DROP TABLE queries; --",
+)
+
+
+NUL_QUESTION = "NUL in the middle\x00of it"
+
+
+async def _stored_rows(db_path: Path, *, json_rows: bool) -> list[tuple[object, ...]]:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    connection = await aiosqlite.connect(db_path)
+    await migrate(connection)
+    query_log = QueryLog(connection, retry_delay=0, json_rows=json_rows)
+    query_log.start()
+    for number, question in enumerate(AWKWARD_QUESTIONS):
+        query_log.record(query_record(f"q{number}", question=question, score=None))
+    query_log.record(query_record("big", score=12345678.125, latency_ms=0.1 + 0.2))
+    await flushed(query_log)
+    query_log.record(query_record("nul", question=NUL_QUESTION, score=None))  # its own batch
+    await flushed(query_log)
+    await query_log.close()
+    return query_db(db_path, f"SELECT {QUERY_COLUMNS}, typeof(score) FROM queries ORDER BY id")
+
+
+@pytest.mark.parametrize("json_rows", [True, False])
+async def test_every_text_and_number_is_stored_exactly_either_way_a_batch_is_inserted(
+    tmp_path: Path, json_rows: bool
+) -> None:
+    """A batch goes in as one JSON parameter, or in ``VALUES`` chunks when SQLite has no
+    JSON functions or a text holds NUL (which JSON functions would cut short)."""
+    rows = await _stored_rows(tmp_path / "q.sqlite3", json_rows=json_rows)
+
+    questions = {row[0]: row[6] for row in rows}
+    assert questions == {f"q{n}": q for n, q in enumerate(AWKWARD_QUESTIONS)} | {
+        "big": "What did Venezuela import from Iran in 2020?",
+        "nul": NUL_QUESTION,
+    }
+    big = next(row for row in rows if row[0] == "big")
+    assert (big[9], big[10], big[-1]) == (12345678.125, 0.1 + 0.2, "real")
+    assert all(row[-1] == "null" for row in rows if row[0] != "big")
+
+
+async def test_a_large_batch_is_written_whole(query_log: QueryLog, db_path: Path) -> None:
+    for number in range(2500):
+        query_log.record(query_record(f"q{number:05}", question=f"question {number}"))
+
+    await flushed(query_log)
+
+    assert query_db(db_path, "SELECT COUNT(*), MIN(id), MAX(id) FROM queries") == [
+        (2500, "q00000", "q02499")
+    ]
+    assert query_log.dropped == 0
