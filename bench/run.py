@@ -266,6 +266,11 @@ def table(report: dict[str, Any]) -> list[str]:
                 f"(brute force {ev['baseline']['answerable_top1']:.1%}), abstained "
                 f"{ev['matcher']['abstained']:.1%} (brute force {ev['baseline']['abstained']:.1%})"
             )
+        if "full_gc_ms" in row:
+            lines.append(
+                f"{'':<13} full GC pass: {row['full_gc_ms']:.1f} ms, "
+                f"{row['full_gc_frozen_ms']:.1f} ms after gc.freeze()"
+            )
     for section, title in (("query_log", "all cores"), ("query_log_one_core", "one core")):
         if section not in report:
             continue

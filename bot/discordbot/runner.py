@@ -20,6 +20,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
+from bot import heap
 from bot.answering import AnswerService
 from bot.config import DiscordSettings, Settings
 from bot.discordbot.client import EXTENSIONS, MODERATION_EXTENSION, KnowledgeBot
@@ -63,7 +64,13 @@ async def run_bot(
             service = AnswerService(
                 knowledge, build_matcher(knowledge), query_log, user_ids=settings.user_id_policy()
             )
-            moderation = ModerationService(service, KnowledgeWriter(knowledge.root), audit)
+            moderation = ModerationService(
+                service,
+                KnowledgeWriter(knowledge.root),
+                audit,
+                matcher_factory=heap.frozen_after(build_matcher),
+            )
+            heap.settle()
             return await _serve(service, query_log, moderation, discord_settings)
         finally:
             if retention is not None:
