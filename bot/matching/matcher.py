@@ -86,7 +86,9 @@ class Matcher:
         """Typo repairs already made (members repeat their words, and their typos)."""
 
     def match(self, question: str) -> MatchResult:
-        terms = self.query_terms(question)
+        words = tokenize(question)
+        repaired = [self._repaired.get(word) or self._repair(word) for word in words]
+        terms = self._terms(repaired)
         limits = self.thresholds
         # The verdict looks at the best two claims and shows at most 1 + max_alternatives;
         # a claim scoring under both the "related" cut-off and the ambiguity gap below the
@@ -95,15 +97,41 @@ class Matcher:
         floor = min(limits.related, limits.answer - limits.ambiguity_gap)
         ranked = self._ranked(terms, answer_type(question), keep, floor)
         outcome = self._verdict(ranked)
+        if outcome is not Outcome.UNKNOWN and self._only_guesses(words, repaired):
+            outcome = Outcome.UNKNOWN
         return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
 
     def query_terms(self, question: str) -> list[str]:
         """The question's distinct terms after typo repair, in order, then its known bigrams."""
         repaired = self._repaired
-        words = [repaired.get(word) or self._repair(word) for word in tokenize(question)]
+        return self._terms(
+            [repaired.get(word) or self._repair(word) for word in tokenize(question)]
+        )
+
+    def _terms(self, words: list[str]) -> list[str]:
         terms = self.index.analyzer.terms_of_words(words)
         pairs = [pair for pair in bigrams(terms) if self.index.postings(pair) is not None]
         return list(dict.fromkeys([*terms, *pairs]))
+
+    def _only_guesses(self, words: list[str], repaired: list[str]) -> bool:
+        """Whether every word the knowledge base knows in the question is a typo guess.
+
+        A guess turns an unknown word into the closest known one ("arepas", the corn
+        cakes, into "areas"); beside words the knowledge base knows it is usually right,
+        alone it is as likely a word we have never heard of. Such a question is not
+        answered; the claims the guess points to are still offered as related. A Spanish
+        word taken to its English form by stem is a translation, not a guess.
+        """
+        index = self.index
+        guessed = [
+            word != fixed
+            and index.spanish_forms.get(index.analyzer.spanish_stem(word.casefold())) != fixed
+            for word, fixed in zip(words, repaired, strict=True)
+        ]
+        if not any(guessed):
+            return False
+        sure = [fixed for fixed, guess in zip(repaired, guessed, strict=True) if not guess]
+        return all(index.postings(term) is None for term in index.analyzer.terms_of_words(sure))
 
     def rank(
         self, terms: list[str], limit: int | None = None, wanted: AnswerType = AnswerType.ANY

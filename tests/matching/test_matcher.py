@@ -101,6 +101,27 @@ def test_typos_are_repaired_against_the_knowledge_base_vocabulary(
     assert best_id(matcher, question) == expected
 
 
+def test_a_question_of_nothing_but_typo_guesses_is_not_answered(matcher: Matcher) -> None:
+    """"refinary" alone may be a typo of "refinery", or a word we have never heard of
+    ("arepas" is one edit from "areas"): the claim is offered, not asserted."""
+    result = matcher.match("refinary")
+
+    assert result.outcome is Outcome.UNKNOWN
+    assert [c.claim.id for c in result.matches][:1] == ["refinery"]
+
+
+def test_a_typo_guess_beside_a_known_word_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("cardon refinary")
+
+    assert result.outcome is Outcome.ANSWERED
+    assert best_id(matcher, "cardon refinary") == "refinery"
+
+
+def test_a_spanish_word_taken_to_its_english_form_is_not_a_guess(matcher: Matcher) -> None:
+    # "petroleras" is unknown; its Spanish stem is that of "petroleros", a tanker.
+    assert matcher.match("petroleras").outcome is not Outcome.UNKNOWN
+
+
 def test_word_order_does_not_matter(matcher: Matcher) -> None:
     assert best_id(matcher, "refinery Cardon repaired engineers") == "refinery"
 
