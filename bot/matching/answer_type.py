@@ -25,7 +25,9 @@ class AnswerType(enum.Enum):
 
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|share|number|amount|volume|quantity)\b"
-    r"|\bnumber of\b|\bcuant[oa]s\b|\bque (cantidad|porcentaje|volumen)\b",
+    r"|\bnumber of\b|\bcuant[oa]s\b|\bque (cantidad|porcentaje|volumen)\b"
+    r"|\b(price|prices|cost|costs|value) of\b|\bexchange rate\b|\bhow much does\b"
+    r"|\bprecios? de\b|\bcuanto (cuesta|cuestan|vale|valen)\b|\btasa de cambio\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(

@@ -102,7 +102,7 @@ def test_typos_are_repaired_against_the_knowledge_base_vocabulary(
 
 
 def test_a_question_of_nothing_but_typo_guesses_is_not_answered(matcher: Matcher) -> None:
-    """"refinary" alone may be a typo of "refinery", or a word we have never heard of
+    """ "refinary" alone may be a typo of "refinery", or a word we have never heard of
     ("arepas" is one edit from "areas"): the claim is offered, not asserted."""
     result = matcher.match("refinary")
 
@@ -256,3 +256,28 @@ def test_a_year_is_not_an_amount(matcher: Matcher) -> None:
     )
     assert not can_answer(year_only, AnswerType.QUANTITY)
     assert can_answer(year_only, AnswerType.DATE)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the price of gasoline in Venezuela?",
+        "what's the cost of a tanker of fuel",
+        "exchange rate between the bolivar and the rial",
+        "¿cuánto cuesta la gasolina en Venezuela?",
+        "precio de la gasolina iraní",
+    ],
+)
+def test_a_price_is_a_quantity_question(question: str) -> None:
+    from bot.matching.answer_type import AnswerType, answer_type
+
+    assert answer_type(question) is AnswerType.QUANTITY
+
+
+def test_a_price_question_is_not_answered_by_a_claim_without_a_figure(matcher: Matcher) -> None:
+    """The treasury claim is about the sanctions, but names no price."""
+    result = matcher.match("What was the cost of the treasury sanctions on the shipping firms?")
+    assert result.outcome is Outcome.UNKNOWN
+    assert (
+        best_id(matcher, "What did the treasury sanctions on the shipping firms do?") == "treasury"
+    )
