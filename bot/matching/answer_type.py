@@ -5,7 +5,9 @@ claim about Iranian technicians, but that claim holds no number: answering with 
 would be answering a different question. A question that asks for a quantity or a
 date is only answered by a claim whose quoted passages contain one; any other claim
 is scored just under the answer threshold, so the bot says it does not know and
-offers the claim as related instead.
+offers the claim as related instead. Likewise a question asking for names ("what are
+the names of the tankers?") is only answered by a passage that names something the
+question does not already name.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class AnswerType(enum.Enum):
     ANY = "any"
     QUANTITY = "quantity"
     DATE = "date"
+    NAME = "name"
 
 
 _QUANTITY_QUESTION = re.compile(
@@ -35,6 +38,14 @@ _DATE_QUESTION = re.compile(
     r"|\bcuando\b|\bque (ano|fecha|mes|dia)\b|\ben que ano\b",
     re.IGNORECASE,
 )
+_NAME_QUESTION = re.compile(
+    r"\bnames? of\b|\bwhat (is|was|are|were) (the|their|its|his|her) names?\b"
+    r"|\bnombres? de\b|\bcomo se llaman?\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+"""Abbreviations like "U.S.", whose full stop does not end a sentence."""
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?"
     r"|billions?|percent|half|several|numerous|many|most|largest|decades?|dos|tres|cientos?|miles?"
@@ -52,6 +63,8 @@ _DATE_ANSWER = re.compile(
 
 def answer_type(question: str) -> AnswerType:
     text = strip_accents(question)
+    if _NAME_QUESTION.search(text):
+        return AnswerType.NAME
     if _QUANTITY_QUESTION.search(text):
         return AnswerType.QUANTITY
     if _DATE_QUESTION.search(text):
@@ -60,8 +73,33 @@ def answer_type(question: str) -> AnswerType:
 
 
 def can_answer(claim: Claim, wanted: AnswerType) -> bool:
-    """Whether ``claim``'s quoted passages hold the kind of answer wanted."""
+    """Whether ``claim``'s quoted passages hold the kind of answer wanted (for names:
+    any name at all; which are new to a question is the index's to decide)."""
     if wanted is AnswerType.ANY:
         return True
+    if wanted is AnswerType.NAME:
+        return bool(names_in(claim))
     pattern = _QUANTITY_ANSWER if wanted is AnswerType.QUANTITY else _DATE_ANSWER
     return any(pattern.search(citation.quote) for citation in claim.citations)
+
+
+def names_in(claim: Claim) -> list[str]:
+    """The names in ``claim``'s quoted passages: runs of capitalised words, leaving out
+    a sentence's first word ("The U.S. Treasury Department" gives "U.S. Treasury
+    Department")."""
+    found: list[str] = []
+    for citation in claim.citations:
+        run: list[str] = []
+        starts_sentence = True
+        for match in _WORD.finditer(citation.quote):
+            token = match.group()
+            initials = _INITIALS.fullmatch(token) is not None
+            if token[0].isupper() and not starts_sentence:
+                run.append(token if initials else token.rstrip("."))
+            elif run:
+                found.append(" ".join(run))
+                run = []
+            starts_sentence = token.endswith(".") and not initials
+        if run:
+            found.append(" ".join(run))
+    return found

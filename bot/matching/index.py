@@ -21,12 +21,13 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Collection
 from itertools import repeat
 from operator import and_, rshift
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching.analysis import Analyzer
-from bot.matching.answer_type import AnswerType, can_answer
+from bot.matching.answer_type import AnswerType, can_answer, names_in
 from bot.matching.builder import (
     CODE_BITS,
     FIELD_CODES,
@@ -114,6 +115,8 @@ class ClaimIndex:
         self.words_by_length = WordGroups(self.vocabulary, initial=False)
         """Vocabulary words by length, most used first."""
         self._answer_types = bytearray(count)
+        self._names: dict[int, list[frozenset[str]]] = {}
+        """Per claim asked for names, the terms of each name in its quotes (computed once)."""
 
     def _unpack(self, built: IndexBuilder) -> None:
         """Split the packed entries into keys and field codes, bigrams sorted."""
@@ -196,10 +199,15 @@ class ClaimIndex:
     def dense_terms(self) -> int:
         return len(self._dense_words) + len(self._dense_pairs)
 
-    def can_answer(self, position: int, wanted: AnswerType) -> bool:
-        """:func:`can_answer` for the claim at ``position``, computed once per claim."""
+    def can_answer(
+        self, position: int, wanted: AnswerType, question_terms: Collection[str] = ()
+    ) -> bool:
+        """:func:`can_answer` for the claim at ``position``, computed once per claim; for
+        names, whether it names something none of ``question_terms`` already names."""
         if wanted is AnswerType.ANY:
             return True
+        if wanted is AnswerType.NAME:
+            return any(name.isdisjoint(question_terms) for name in self._names_of(position))
         known = self._answer_types[position]
         if not known:
             claim = self.claims[position].claim
@@ -207,6 +215,14 @@ class ClaimIndex:
             known |= can_answer(claim, AnswerType.DATE) << 2
             self._answer_types[position] = known
         return bool(known & (2 if wanted is AnswerType.QUANTITY else 4))
+
+    def _names_of(self, position: int) -> list[frozenset[str]]:
+        names = self._names.get(position)
+        if names is None:
+            claim = self.claims[position].claim
+            terms = (frozenset(self.analyzer.terms(name)) for name in names_in(claim))
+            names = self._names[position] = [name for name in terms if name]
+        return names
 
 
 def bigrams(terms: list[str]) -> list[str]:

@@ -74,6 +74,7 @@ class Ranking:
     ) -> None:
         self.index, self.limits = index, limits
         self.wanted, self.keep, self.floor = wanted, keep, floor
+        self.question_terms = frozenset(terms)
         self.threshold = floor
         """The lowest score that can still make the list (rises as claims are scored)."""
         self.total = sum(weights.values())
@@ -303,7 +304,7 @@ class Ranking:
                 return  # it cannot reach the claims kept
             similarity = closest[1]
         score = 100.0 * limits.lexical_share * value / self.total + self.fuzzy_share * similarity
-        if not index.can_answer(position, self.wanted):
+        if not index.can_answer(position, self.wanted, self.question_terms):
             score = min(score, limits.answer - 1.0)  # related at best, never the answer
         rounded = round(score, 2)
         if rounded < self.floor:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import Citation, load_knowledge
+from bot.knowledge import Citation, Claim, load_knowledge
 from bot.matching import Matcher, Outcome, Thresholds, build_matcher
 from tests.helpers import make_knowledge
 
@@ -281,3 +281,52 @@ def test_a_price_question_is_not_answered_by_a_claim_without_a_figure(matcher: M
     assert (
         best_id(matcher, "What did the treasury sanctions on the shipping firms do?") == "treasury"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("what were the names of the iranian tankers", "name"),
+        ("What is the name of the refinery?", "name"),
+        ("¿Cómo se llaman los petroleros?", "name"),
+        ("nombres de los ingenieros", "name"),
+        ("Who repaired the refinery?", "any"),  # "who" is often answered by "Iranian engineers"
+    ],
+)
+def test_a_question_asking_for_names_wants_a_name(question: str, wanted: str) -> None:
+    from bot.matching.answer_type import answer_type
+
+    assert answer_type(question).value == wanted
+
+
+def test_names_are_runs_of_capitalised_words_after_a_sentence_s_first() -> None:
+    from bot.matching.answer_type import names_in
+
+    quote = "The U.S. Treasury Department acted. Then the Cardon refinery reopened."
+    claim = msgspec.convert(
+        {
+            "id": "named",
+            "statement": "A statement.",
+            "topics": [],
+            "questions": ["A question?"],
+            "citations": [{"source": "tiny-source", "quote": quote}],
+        },
+        Claim,
+    )
+    assert names_in(claim) == ["U.S. Treasury Department", "Cardon"]
+
+
+def test_a_names_question_is_answered_only_by_a_passage_naming_something_new(
+    matcher: Matcher,
+) -> None:
+    """The refinery claim names "Cardon"; the treasury claim names only the Treasury,
+    which the question already names."""
+    named = matcher.match("What is the name of the refinery the engineers repaired?")
+    assert named.outcome is Outcome.ANSWERED
+    assert best_id(matcher, "What is the name of the refinery the engineers repaired?") == (
+        "refinery"
+    )
+
+    unnamed = matcher.match("What are the names of the shipping firms the Treasury sanctioned?")
+    assert unnamed.outcome is Outcome.UNKNOWN
+    assert [m.claim.id for m in unnamed.matches][:1] == ["treasury"]
