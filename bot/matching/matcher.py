@@ -99,6 +99,9 @@ class Matcher:
         outcome = self._verdict(ranked)
         if outcome is not Outcome.UNKNOWN and self._only_guesses(words, repaired):
             outcome = Outcome.UNKNOWN
+        elif outcome is Outcome.ANSWERED and self._broad(terms):
+            shown = [c for c in ranked[: limits.max_alternatives] if c.score >= limits.related]
+            return MatchResult(Outcome.AMBIGUOUS, tuple(shown), tuple(terms))
         return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
 
     def query_terms(self, question: str) -> list[str]:
@@ -112,6 +115,17 @@ class Matcher:
         terms = self.index.analyzer.terms_of_words(words)
         pairs = [pair for pair in bigrams(terms) if self.index.postings(pair) is not None]
         return list(dict.fromkeys([*terms, *pairs]))
+
+    def _broad(self, terms: list[str]) -> bool:
+        """Whether the question names one thing that more claims share than we would
+        offer ("sanctions", "what's the reason"): answering with one of them would be a
+        coin toss decided by phrasing length, so the best few are offered instead."""
+        index = self.index
+        known = [found for term in terms if " " not in term and (found := index.postings(term))]
+        if len(known) != 1:
+            return False
+        _, _, start, end, _, _ = known[0]
+        return end - start > self.thresholds.max_alternatives
 
     def _only_guesses(self, words: list[str], repaired: list[str]) -> bool:
         """Whether every word the knowledge base knows in the question is a typo guess.

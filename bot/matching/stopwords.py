@@ -32,7 +32,7 @@ ENGLISH = _words(
     actually basically currently still even yet already come came comes use used want
     wants need needs mean means think seem seems look looks looking called call whats
     hows whos wheres whys im ive youre theyre isnt arent wasnt didnt doesnt dont cant
-    guy guys someone anybody everything
+    guy guys someone anybody everything time times
     """
 )
 

@@ -330,3 +330,57 @@ def test_a_names_question_is_answered_only_by_a_passage_naming_something_new(
     unnamed = matcher.match("What are the names of the shipping firms the Treasury sanctioned?")
     assert unnamed.outcome is Outcome.UNKNOWN
     assert [m.claim.id for m in unnamed.matches][:1] == ["treasury"]
+
+
+def test_one_word_that_many_claims_share_is_offered_as_a_choice(tmp_path: Path) -> None:
+    """Five of twenty claims mention the refinery: "refinery" alone would be answered by
+    whichever phrasing happens to be shortest, so the best few are offered instead."""
+    refinery = "Engineers from Iran repaired the Cardon refinery in Venezuela."
+    refinery_claims = {
+        f"refinery-{word}": (
+            f"The long account of the refinery, told in the {word} chapter of these notes.",
+            [" ".join(["refinery", *extra])],  # "refinery" alone is closest to the first
+            refinery,
+        )
+        for word, extra in (
+            ("alpha", []),
+            ("beta", ["engineers"]),
+            ("gamma", ["engineers", "repaired"]),
+            ("delta", ["engineers", "repaired", "cardon"]),
+            ("epsilon", ["cardon", "engineers", "repaired", "venezuela"]),
+        )
+    }
+    other_claims = {
+        f"other-{n}": (f"Unrelated topic {n}.", [f"unrelated {n}"], "The oil trade grew")
+        for n in range(15)
+    }
+    root = make_knowledge(
+        tmp_path,
+        source_text=SOURCE,
+        claims={
+            claim_id: {
+                "id": claim_id,
+                "statement": statement,
+                "topics": [],
+                "questions": questions,
+                "citations": [{"source": "tiny-source", "quote": quote}],
+            }
+            for claim_id, (statement, questions, quote) in (refinery_claims | other_claims).items()
+        },
+    )
+    matcher = build_matcher(load_knowledge(root))
+
+    broad = matcher.match("refinery")
+    assert broad.outcome is Outcome.AMBIGUOUS
+    assert len(broad.matches) == 3
+    assert {m.claim.id for m in broad.matches} <= set(refinery_claims)
+
+    narrow = matcher.match("refinery alpha chapter")
+    assert narrow.outcome is Outcome.ANSWERED
+    assert narrow.matches[0].claim.id == "refinery-alpha"
+
+
+def test_time_is_not_a_subject(matcher: Matcher) -> None:
+    """ "What time is it in Caracas?" is not a question about the claim that says its
+    partnership "evolved over time"."""
+    assert matcher.query_terms("what time is it") == []
