@@ -47,7 +47,7 @@ SPANISH = _words(
     tus un una unas uno unos y ya yo dime explica explicame sabes saber cosa cosas hola gracias
     paso pasa pasaron hizo hicieron hace hacen
     tipo clase ambos ambas puede pueden podria podrian seria serian esto estas estos
-    hacer hecho tener usted ustedes quiero saber
+    hacer hecho tener usted ustedes quiero saber tiempo hora horas
     """
 )
 

@@ -380,7 +380,8 @@ def test_one_word_that_many_claims_share_is_offered_as_a_choice(tmp_path: Path) 
     assert narrow.matches[0].claim.id == "refinery-alpha"
 
 
-def test_time_is_not_a_subject(matcher: Matcher) -> None:
-    """ "What time is it in Caracas?" is not a question about the claim that says its
-    partnership "evolved over time"."""
-    assert matcher.query_terms("what time is it") == []
+@pytest.mark.parametrize("question", ["what time is it", "qué hora es", "¿qué tiempo hace?"])
+def test_time_is_not_a_subject(matcher: Matcher, question: str) -> None:
+    """A question about the time of day is not about the claim that says a partnership
+    "evolved over time" (nor is "hora" a typo of a curated "hará")."""
+    assert matcher.query_terms(question) == []
