@@ -19,6 +19,7 @@ TANKERS_QUESTION = "How many tankers did Iran send?"
 TANKERS_QUOTE = "Iran sent five tankers of gasoline to Venezuela in 2020."
 TREASURY_QUESTION = "How did the U.S. Treasury respond?"
 TREASURY_QUOTE = "The U.S. Treasury responded with sanctions on the shipping firms."
+ILLEGAL_QUOTE = "Both governments called the sanctions illegal"
 
 
 class ListSink:
@@ -41,7 +42,14 @@ def treasury_knowledge(tmp_path: Path) -> KnowledgeBase:
             "treasury-sanctions",
             quote=TREASURY_QUOTE,
             questions=(TREASURY_QUESTION,),
-        )
+        ),
+        # A second claim, so that the treasury's words are not in every claim (a question
+        # of words found everywhere says too little to be answered).
+        "sanctions-called-illegal": claim_data(
+            "sanctions-called-illegal",
+            quote=ILLEGAL_QUOTE,
+            questions=("What did both governments call the sanctions?",),
+        ),
     }
     return load_knowledge(make_knowledge(tmp_path / "treasury", claims=claims))
 
@@ -197,7 +205,8 @@ def test_replace_knowledge_is_used_by_the_next_answer(tmp_path: Path) -> None:
     assert after.best is not None
     assert after.best.claim.id == "treasury-sanctions"
     assert after.kb_version == new.version != old.version
-    assert (service.knowledge, service.claim("treasury-sanctions")) == (new, new.claims[0])
+    assert service.knowledge == new
+    assert service.claim("treasury-sanctions") in new.claims
     assert service.claim("tankers-sent") is None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class Thresholds:
     """Score cut-offs on the matcher's 0–100 scale."""
 
-    answer: float = 55.0
+    answer: float = 60.0
     """The best claim must score at least this to be given as an answer."""
 
     related: float = 30.0
