@@ -1,8 +1,8 @@
 """Keeping the cyclic garbage collector's full passes off the event loop.
 
 A knowledge base and its index are long-lived objects by the hundred thousand, and a
-full collection walks every one of them while the event loop waits: 14 ms for the
-real knowledge base, 370 ms at 100,000 claims (``python -m bench.run``). ``gc.freeze``
+full collection walks every one of them while the event loop waits: 20–30 ms for the
+real knowledge base, 310–370 ms at 100,000 claims (``python -m bench.run``). ``gc.freeze``
 moves what is alive to a generation the collector never walks again. Nothing leaks by
 it: a knowledge base and its matcher hold no reference cycles (a test checks), so when
 a reload drops the old ones, reference counting frees them, frozen or not.
