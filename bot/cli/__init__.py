@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(misses)
 
     evaluate = commands.add_parser("eval", help="accuracy on the project's own question set")
-    evaluate.add_argument("--split", choices=("heldout", "fresh", "dev", "reserve"), default="heldout")
+    evaluate.add_argument(
+        "--split", choices=("heldout", "fresh", "dev", "reserve"), default="heldout"
+    )
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list the failures")
     knowledge_option(evaluate)
     run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
