@@ -26,7 +26,7 @@ from bot.matching.answer_type import AnswerType, answer_type
 from bot.matching.index import ClaimIndex, Postings, bigrams
 from bot.matching.ranking import Ranking
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from bot.matching.typos import repair
+from bot.matching.typos import Repair, repair
 
 CANDIDATE_LIMIT = 50
 """:meth:`Matcher.rank` returns at most this many claims unless given a limit."""
@@ -82,13 +82,12 @@ class Matcher:
     def __init__(self, index: ClaimIndex, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
         self.index = index
         self.thresholds = thresholds
-        self._repaired: dict[str, str] = {}
+        self._repaired: dict[str, Repair] = {}
         """Typo repairs already made (members repeat their words, and their typos)."""
 
     def match(self, question: str) -> MatchResult:
-        words = tokenize(question)
-        repaired = [self._repaired.get(word) or self._repair(word) for word in words]
-        terms = self._terms(repaired)
+        repairs = self._repairs(tokenize(question))
+        terms = self._terms([repair.word for repair in repairs])
         limits = self.thresholds
         # The verdict looks at the best two claims and shows at most 1 + max_alternatives;
         # a claim scoring under both the "related" cut-off and the ambiguity gap below the
@@ -97,7 +96,7 @@ class Matcher:
         floor = min(limits.related, limits.answer - limits.ambiguity_gap)
         ranked = self._ranked(terms, answer_type(question), keep, floor)
         outcome = self._verdict(ranked)
-        if outcome is not Outcome.UNKNOWN and self._only_guesses(words, repaired):
+        if outcome is not Outcome.UNKNOWN and self._only_guesses(repairs):
             outcome = Outcome.UNKNOWN
         elif outcome is Outcome.ANSWERED and self._broad(terms):
             shown = [c for c in ranked[: limits.max_alternatives] if c.score >= limits.related]
@@ -106,10 +105,11 @@ class Matcher:
 
     def query_terms(self, question: str) -> list[str]:
         """The question's distinct terms after typo repair, in order, then its known bigrams."""
+        return self._terms([repair.word for repair in self._repairs(tokenize(question))])
+
+    def _repairs(self, words: list[str]) -> list[Repair]:
         repaired = self._repaired
-        return self._terms(
-            [repaired.get(word) or self._repair(word) for word in tokenize(question)]
-        )
+        return [repaired.get(word) or self._repair(word) for word in words]
 
     def _terms(self, words: list[str]) -> list[str]:
         terms = self.index.analyzer.terms_of_words(words)
@@ -127,7 +127,7 @@ class Matcher:
         _, _, start, end, _, _ = known[0]
         return end - start > self.thresholds.max_alternatives
 
-    def _only_guesses(self, words: list[str], repaired: list[str]) -> bool:
+    def _only_guesses(self, repairs: list[Repair]) -> bool:
         """Whether every word the knowledge base knows in the question is a typo guess.
 
         A guess turns an unknown word into the closest known one ("arepas", the corn
@@ -136,15 +136,10 @@ class Matcher:
         answered; the claims the guess points to are still offered as related. A Spanish
         word taken to its English form by stem is a translation, not a guess.
         """
-        index = self.index
-        guessed = [
-            word != fixed
-            and index.spanish_forms.get(index.analyzer.spanish_stem(word.casefold())) != fixed
-            for word, fixed in zip(words, repaired, strict=True)
-        ]
-        if not any(guessed):
+        if not any(repair.guessed for repair in repairs):
             return False
-        sure = [fixed for fixed, guess in zip(repaired, guessed, strict=True) if not guess]
+        sure = [repair.word for repair in repairs if not repair.guessed]
+        index = self.index
         return all(index.postings(term) is None for term in index.analyzer.terms_of_words(sure))
 
     def rank(
@@ -223,7 +218,7 @@ class Matcher:
         )
         return tuple(c for c in shown if c.score >= limits.related)
 
-    def _repair(self, word: str) -> str:
+    def _repair(self, word: str) -> Repair:
         """``word`` itself if the knowledge base knows it, else the known word it is a typo of.
 
         A typo is at most one edit (two for words of nine letters or more) away, counting a

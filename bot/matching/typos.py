@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -45,8 +45,18 @@ class WordGroups:
         return self._groups.get((length, word[0] if self._initial else ""))
 
 
-def repair(index: ClaimIndex, word: str) -> str:
-    """``word`` itself if the knowledge base knows it, else the known word it is a typo of."""
+class Repair(NamedTuple):
+    """The known word a question's word stands for, and whether it was found by the typo
+    search (a guess) rather than known or translated."""
+
+    word: str
+    guessed: bool
+
+
+def settled(index: ClaimIndex, word: str) -> str | None:
+    """What ``word`` stands for without a typo search: itself if the knowledge base knows
+    it (or it is too short, a stopword, a number or an acronym to repair), its Spanish
+    form if its Spanish stem has one; None if only the search can tell."""
     folded = word.casefold()
     if (
         len(folded) < 4
@@ -57,14 +67,23 @@ def repair(index: ClaimIndex, word: str) -> str:
         or index.analyzer.stem(folded) in index.term_ids
     ):
         return word
-    spanish = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
-    if spanish is not None:
-        return spanish
+    spanish: str | None = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
+    return spanish
+
+
+def repair(index: ClaimIndex, word: str) -> Repair:
+    """``word`` itself if the knowledge base knows it, else the known word it is a typo of."""
+    known = settled(index, word)
+    if known is not None:
+        return Repair(known, guessed=False)
+    folded = word.casefold()
     same_initial = closest(folded, index.words_by_shape.get, 2 if len(folded) >= 9 else 1)
     if same_initial is None:
-        return word
+        return Repair(word, guessed=False)
     distance, rank, found = same_initial
-    return word if _rival(index, folded, distance, rank) else found
+    if _rival(index, folded, distance, rank):
+        return Repair(word, guessed=False)
+    return Repair(found, guessed=True)
 
 
 def _rival(index: ClaimIndex, folded: str, distance: int, rank: int) -> bool:

@@ -23,7 +23,7 @@ import bot.matching.index as index_module
 from bench.synthetic import generated_questions, synthetic_knowledge
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Analyzer, Matcher, build_matcher
-from bot.matching.stopwords import STOPWORDS
+from bot.matching.typos import settled
 
 
 def results(matcher: Matcher, questions: list[str]) -> list[object]:
@@ -91,21 +91,13 @@ def test_a_claim_using_the_separator_word_is_still_found_by_it(knowledge: Knowle
 
 def closest_known_word(matcher: Matcher, word: str) -> str:
     """The typo rule as first written: the closest word of the whole vocabulary (the most
-    used among equals), if it starts with the same letter."""
+    used among equals), if it starts with the same letter. Words that need no search
+    (known, too short, Spanish forms) are settled as the matcher settles them."""
     index = matcher.index
+    known = settled(index, word)
+    if known is not None:
+        return known
     folded = word.casefold()
-    if (
-        len(folded) < 4
-        or folded in STOPWORDS
-        or folded in index.known_words
-        or folded.isdigit()
-        or word.isupper()
-        or index.analyzer.stem(folded) in index.term_ids
-    ):
-        return word
-    spanish = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
-    if spanish is not None:
-        return spanish
     found = process.extractOne(
         folded,
         index.vocabulary,
@@ -136,7 +128,7 @@ def test_typo_repair_finds_what_a_scan_of_the_vocabulary_finds(
             word = word[:at] + rng.choice(letters) + word[at:]
         elif at + 1 < len(word):
             word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-    assert matcher._repair(word) == closest_known_word(matcher, word)
+    assert matcher._repair(word).word == closest_known_word(matcher, word)
 
 
 _MATCHERS: dict[str, Matcher] = {}
