@@ -74,7 +74,8 @@ class Ranking:
     ) -> None:
         self.index, self.limits = index, limits
         self.wanted, self.keep, self.floor = wanted, keep, floor
-        self.question_terms = frozenset(terms)
+        self.question_terms = frozenset(terms) if wanted is AnswerType.NAME else frozenset()
+        """What a claim's names must differ from (only a question asking for names needs it)."""
         self.threshold = floor
         """The lowest score that can still make the list (rises as claims are scored)."""
         self.total = sum(weights.values())
