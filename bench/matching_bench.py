@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import time
 import tracemalloc
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from bench.baseline import BruteForce
 from bench.measure import (
@@ -23,6 +24,8 @@ from bench.synthetic import GeneratedQuestion, generated_questions
 from bot.evaluation import ABSTAIN_CATEGORIES, evaluate, load_eval_set
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import MatchResult, Outcome, ScoredClaim, build_matcher
+
+T = TypeVar("T")
 
 WARM_UP = 100
 """Questions asked before timing starts (first-use caches, branch predictors)."""
@@ -51,12 +54,7 @@ def measure_matching(
     asked = generated_questions(knowledge, questions)
     for question in asked[:WARM_UP]:
         matcher.match(question.text)
-    answers: list[MatchResult] = []
-    latencies: list[int] = []
-    for question in asked:
-        started_ns = time.perf_counter_ns()
-        answers.append(matcher.match(question.text))
-        latencies.append(time.perf_counter_ns() - started_ns)
+    answers, latencies = _timed(matcher.match, asked)
     result["questions"] = len(asked)
     result["matcher"] = latency_summary(latencies) | _quality(
         asked, [a.best for a in answers], answers
@@ -74,12 +72,7 @@ def measure_matching(
     sample = asked[:baseline_questions]
     for question in sample[: min(10, len(sample))]:
         brute.best(question.text)
-    brute_best: list[ScoredClaim | None] = []
-    brute_latencies: list[int] = []
-    for question in sample:
-        started_ns = time.perf_counter_ns()
-        brute_best.append(brute.best(question.text))
-        brute_latencies.append(time.perf_counter_ns() - started_ns)
+    brute_best, brute_latencies = _timed(brute.best, sample)
     result["baseline_questions"] = len(sample)
     result["baseline"] = latency_summary(brute_latencies) | _quality(
         sample, brute_best, [brute.match_best(b) for b in brute_best]
@@ -101,6 +94,19 @@ def measure_matching(
     if traced:
         result |= _traced_build(knowledge)
     return result
+
+
+def _timed(
+    ask: Callable[[str], T], questions: Sequence[GeneratedQuestion]
+) -> tuple[list[T], list[int]]:
+    """Each question's answer and its wall time in nanoseconds, in order."""
+    answers: list[T] = []
+    latencies: list[int] = []
+    for question in questions:
+        started_ns = time.perf_counter_ns()
+        answers.append(ask(question.text))
+        latencies.append(time.perf_counter_ns() - started_ns)
+    return answers, latencies
 
 
 def _full_collection_ms() -> dict[str, float]:
