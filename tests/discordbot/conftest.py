@@ -1,5 +1,5 @@
-"""Fixtures for the cog tests: the shipped knowledge base behind a real AnswerService, and
-a ``/kb`` cog over a tiny knowledge base of its own in ``tmp_path``."""
+"""Fixtures for the cog tests: the shipped knowledge base (``tests/conftest.py``) behind a
+real AnswerService, and a ``/kb`` cog over a tiny knowledge base of its own in ``tmp_path``."""
 
 from __future__ import annotations
 
@@ -14,21 +14,9 @@ from bot.answering import AnswerService
 from bot.discordbot.cogs.ask import AskCog
 from bot.discordbot.cooldown import QuestionCooldown
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import Matcher, build_matcher
+from bot.matching import Matcher
 from tests.discordbot.doubles import FakeClock, RecordingSink
 from tests.discordbot.moderation_doubles import Moderation, open_moderation
-from tests.helpers import shipped_knowledge
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> KnowledgeBase:
-    return shipped_knowledge()
-
-
-@pytest.fixture(scope="session")
-def matcher(knowledge: KnowledgeBase) -> Matcher:
-    """Built once: a matcher never changes after it is built."""
-    return build_matcher(knowledge)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Fixtures shared by the reliability tests: the shipped knowledge base and its matcher."""
+"""Fixtures every layer of tests shares: the shipped knowledge base and its matcher,
+each built once per run (neither changes after it is built). A test module that needs
+a knowledge base of its own defines a fixture of the same name, which wins."""
 
 from __future__ import annotations
 
