@@ -17,12 +17,12 @@ import discord
 import discord.ext.commands
 
 from bot.discordbot import limits
-from bot.discordbot.views import loaded_cog
+from bot.discordbot.views import CLAIM_ID, QUERY_ID, loaded_cog
 from bot.moderation.service import ClaimFields
 
 MODERATION_COG = "Moderation"
 TOKEN = r"[0-9a-f]{16}"
-CLAIM = r"[a-z0-9-]{1,64}"
+"""A previewed draft's token (as long as a query id, but a different thing)."""
 FIELDS = ("statement", "quotes", "sources", "questions", "topics")
 
 
@@ -151,7 +151,7 @@ class ConfirmButton(
 
 class RemoveButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"kb:rm:(?P<version>[0-9a-f]{{12}}):(?P<claim>{CLAIM})",
+    template=rf"kb:rm:(?P<version>[0-9a-f]{{12}}):(?P<claim>{CLAIM_ID})",
 ):
     """Confirm the removal of a claim, as it was when the moderator asked."""
 
@@ -181,7 +181,7 @@ class RemoveButton(
 
 class MissButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"kb:(?P<verb>attach|new):(?P<query>{TOKEN})",
+    template=rf"kb:(?P<verb>attach|new):(?P<query>{QUERY_ID})",
 ):
     """On a miss: attach its wording to an existing claim, or start a new claim from it."""
 
@@ -214,7 +214,7 @@ class MissButton(
 
 
 class AttachSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"kb:to:(?P<query>{TOKEN})"
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"kb:to:(?P<query>{QUERY_ID})"
 ):
     """Pick the claim a missed wording should become a phrasing of."""
 

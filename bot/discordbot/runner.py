@@ -35,6 +35,7 @@ from bot.querylog.retention import purge_forever
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+_TOKEN_REJECTED = "error: Discord rejected DISCORD_TOKEN (is it a bot token?)"
 
 
 def use_endpoints(settings: DiscordSettings) -> None:
@@ -94,7 +95,7 @@ async def _serve(
         try:
             await bot.start(discord_settings.token)
         except discord.LoginFailure:
-            print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
+            print(_TOKEN_REJECTED, file=sys.stderr)
             return EXIT_USAGE
         except commands.ExtensionError as exc:
             print(
@@ -136,7 +137,7 @@ async def _sync(
         try:
             await bot.login(discord_settings.token)
         except discord.LoginFailure:
-            print("error: Discord rejected DISCORD_TOKEN (is it a bot token?)", file=sys.stderr)
+            print(_TOKEN_REJECTED, file=sys.stderr)
             return EXIT_USAGE
         guild = discord.Object(id=guild_id) if guild_id else None
         if guild is not None:

@@ -20,6 +20,7 @@ from bot.discordbot import limits
 from bot.matching import Outcome
 
 QUERY_ID = r"[0-9a-f]{16}"
+CLAIM_ID = r"[a-z0-9-]{1,64}"
 
 
 HANDLER_COG = "Ask"
@@ -88,7 +89,7 @@ class FeedbackButton(
 
 class ChoiceButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"dym:(?P<query>{QUERY_ID}):(?P<claim>[a-z0-9-]{{1,64}})",
+    template=rf"dym:(?P<query>{QUERY_ID}):(?P<claim>{CLAIM_ID})",
 ):
     """One "did you mean" candidate: answers with that claim when clicked."""
 
