@@ -12,8 +12,10 @@ that error messages must name; a dict is dumped with ``yaml.safe_dump``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import sqlite3
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,3 +161,19 @@ def query_record(query_id: str = "q1", **overrides: Any) -> QueryRecord:
     }
     fields.update(overrides)
     return QueryRecord(**fields)
+
+
+async def start_bot_process(
+    *args: str, env: dict[str, str], cwd: Path
+) -> asyncio.subprocess.Process:
+    """``python -m bot ARGS`` as a child process, its output piped for the test to read."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )

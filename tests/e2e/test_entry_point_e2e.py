@@ -17,7 +17,7 @@ import pytest
 
 from tests.discordbot.doubles import ANSWERED_CLAIM_ID, ANSWERED_QUESTION
 from tests.fake_discord import FakeDiscord, option
-from tests.helpers import query_db
+from tests.helpers import query_db, start_bot_process
 
 STARTUP_TIMEOUT = 20.0
 ANSWERED_QUOTE = "In 2020, Venezuela imported gasoline and other refined products from Iran"
@@ -37,19 +37,6 @@ def bot_env(fake: FakeDiscord, db: Path) -> dict[str, str]:
     }
 
 
-async def start(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def until_identified(fake: FakeDiscord, process: asyncio.subprocess.Process) -> None:
     """Wait for the bot to log in, failing at once (with its stderr) if it exits instead."""
     identified = asyncio.ensure_future(fake.wait_until_identified(timeout=STARTUP_TIMEOUT))
@@ -67,7 +54,7 @@ async def test_run_answers_ask_and_exits_0_on_sigterm_with_the_answer_logged(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     db = tmp_path / "data" / "queries.sqlite3"
-    process = await start("run", env=bot_env(fake_discord, db), cwd=tmp_path)
+    process = await start_bot_process("run", env=bot_env(fake_discord, db), cwd=tmp_path)
     try:
         await until_identified(fake_discord, process)
         handle = await fake_discord.send_slash_command(
@@ -97,7 +84,7 @@ async def test_sync_registers_the_commands_in_the_given_guild(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     guild = fake_discord.guild_id
-    process = await start(
+    process = await start_bot_process(
         "sync",
         "--guild",
         str(guild),

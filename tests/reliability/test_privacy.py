@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from bot.privacy import UserIdMode, UserIdPolicy
 from bot.querylog import QueryLog
 from tests.e2e.conftest import point_discord_py_at, running_bot
 from tests.fake_discord import FakeDiscord, option
-from tests.helpers import query_db
+from tests.helpers import query_db, start_bot_process
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.the-real-token-never-to-be-seen"
 WRONG_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.XxXxXx.a-wrong-token-never-to-be-seen"
@@ -134,22 +133,11 @@ def bot_env(fake: FakeDiscord, db: Path, token: str) -> dict[str, str]:
     }
 
 
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_a_rejected_token_is_reported_without_showing_it(tmp_path: Path) -> None:
     async with FakeDiscord(valid_token=TOKEN) as fake:
-        process = await start_bot(bot_env(fake, tmp_path / "q.sqlite3", WRONG_TOKEN), tmp_path)
+        process = await start_bot_process(
+            "run", env=bot_env(fake, tmp_path / "q.sqlite3", WRONG_TOKEN), cwd=tmp_path
+        )
         stdout, stderr = await asyncio.wait_for(process.communicate(), PROCESS_TIMEOUT)
 
     output = (stdout + stderr).decode()
@@ -162,7 +150,7 @@ async def test_a_rejected_token_is_reported_without_showing_it(tmp_path: Path) -
 async def test_a_debug_run_never_logs_the_token_or_the_secret(tmp_path: Path) -> None:
     db = tmp_path / "data" / "q.sqlite3"
     async with FakeDiscord(valid_token=TOKEN) as fake:
-        process = await start_bot(bot_env(fake, db, TOKEN), tmp_path)
+        process = await start_bot_process("run", env=bot_env(fake, db, TOKEN), cwd=tmp_path)
         try:
             identified = asyncio.ensure_future(fake.wait_until_identified(PROCESS_TIMEOUT))
             exited = asyncio.ensure_future(process.wait())
