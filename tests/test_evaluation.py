@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import default_knowledge_dir
-from bot.evaluation import EvalQuestion, EvalSetError, judge, load_eval_set
+from bot.evaluation import EvalQuestion, EvalSetError, Verdict, judge, load_eval_set
 from bot.knowledge import load_knowledge
 from bot.matching import MatchResult, Outcome, ScoredClaim
 from tests.helpers import claim_data, make_knowledge
@@ -57,3 +57,40 @@ def test_an_off_topic_question_is_right_only_when_the_matcher_abstains() -> None
 
     assert judge(question, MatchResult(Outcome.UNKNOWN, (), ())).correct
     assert not judge(question, MatchResult(Outcome.AMBIGUOUS, (), ())).correct
+
+
+def test_verdicts_say_what_a_member_saw(tmp_path: Path) -> None:
+    knowledge = load_knowledge(
+        make_knowledge(
+            tmp_path,
+            claims={
+                "tankers-sent": claim_data(),
+                "shipping-sanctioned": claim_data(
+                    "shipping-sanctioned",
+                    quote="The U.S. Treasury responded with sanctions on the shipping firms.",
+                ),
+            },
+        )
+    )
+    tankers, gold = (
+        ScoredClaim(knowledge.claim(claim_id), 70.0)  # type: ignore[arg-type]
+        for claim_id in ("tankers-sent", "shipping-sanctioned")
+    )
+    question = EvalQuestion("How many tankers?", "everyday", expect="five tankers")
+
+    def verdict(outcome: Outcome, *matches: ScoredClaim) -> Verdict:
+        return judge(question, MatchResult(outcome, matches, ())).verdict
+
+    assert verdict(Outcome.ANSWERED, tankers) is Verdict.RIGHT
+    assert verdict(Outcome.ANSWERED, gold, tankers) is Verdict.WRONG
+    assert verdict(Outcome.UNKNOWN, gold, tankers) is Verdict.OFFERED
+    assert verdict(Outcome.AMBIGUOUS, gold) is Verdict.MISSED
+
+
+def test_a_question_without_an_answer_is_wrong_only_when_answered() -> None:
+    question = EvalQuestion("Who leads Iran?", "not_in_source", lang="fa")
+
+    assert judge(question, MatchResult(Outcome.UNKNOWN, (), ())).verdict is Verdict.RIGHT
+    assert judge(question, MatchResult(Outcome.AMBIGUOUS, (), ())).verdict is Verdict.OFFERED
+    assert judge(question, MatchResult(Outcome.ANSWERED, (), ())).verdict is Verdict.WRONG
+    assert question.group == "not_in_source (fa)"

@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="accuracy on the project's own question set")
     evaluate.add_argument(
-        "--split", choices=("heldout", "fresh", "dev", "reserve"), default="heldout"
+        "--split",
+        choices=("heldout", "fresh", "dev", "calibration", "report", "reserve"),
+        default="heldout",
     )
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list the failures")
     knowledge_option(evaluate)

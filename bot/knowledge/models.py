@@ -9,7 +9,7 @@ questions and replaced whole, never mutated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -32,12 +32,21 @@ class Citation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     quote: Quote
 
 
+Language = Literal["en", "es", "fa"]
+"""The languages the bot speaks in its own words: English, Spanish and Persian."""
+
+TranslationLanguage = Literal["es", "fa"]
+"""Languages a claim's statement may be translated into (``statement`` itself is English)."""
+
+
 class Claim(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One statement the source makes, with the passages that say so.
 
     ``statement`` is attributed ("The article says …"): the claims are the source's,
     not ours. ``questions`` are curated phrasings members use, in any language;
     ``note`` records a curator's caveat where the source is inconsistent or vague.
+    ``translations`` are curated renderings of ``statement`` shown to an asker who wrote
+    in that language; the quotes stay verbatim in the source's language.
     """
 
     id: Slug
@@ -46,6 +55,14 @@ class Claim(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     questions: Annotated[tuple[Text, ...], msgspec.Meta(min_length=1, max_length=50)]
     citations: Annotated[tuple[Citation, ...], msgspec.Meta(min_length=1, max_length=10)]
     note: Text | None = None
+    translations: dict[TranslationLanguage, Text] = msgspec.field(default_factory=dict)
+
+    def statement_in(self, language: str) -> str:
+        """The statement in ``language`` where a curator translated it, else the English."""
+        for translated_into, text in self.translations.items():
+            if translated_into == language:
+                return text
+        return self.statement
 
 
 class SourceMeta(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

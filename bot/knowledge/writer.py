@@ -71,6 +71,8 @@ def claim_yaml(claim: Claim) -> str:
     }
     if claim.note is not None:
         data["note"] = claim.note
+    if claim.translations:
+        data["translations"] = dict(sorted(claim.translations.items()))
     return dump_yaml(data)
 
 
