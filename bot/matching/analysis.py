@@ -2,10 +2,13 @@
 
 Questions and claims go through the same :class:`Analyzer`, so whatever it does to one
 side it does to the other. Accents are folded ("petróleo" = "petroleo"), dotted
-acronyms joined ("U.S." = "US"), synonyms from ``knowledge/synonyms.yaml`` replaced by
-their group's canonical term (multi-word phrases first; entries written in capitals,
-like "UN", match only capitals, so Spanish "un" stays an article), stopwords dropped,
-and the rest reduced to English Snowball stems ("imported" = "imports" = "import").
+acronyms joined ("U.S." = "US"), Persian spelled one way (Arabic-keyboard letters, short
+vowels, tatweel and Persian or Arabic-Indic digits folded: :mod:`bot.matching.persian`),
+synonyms from ``knowledge/synonyms.yaml`` replaced by their group's canonical term
+(multi-word phrases first; entries written in capitals, like "UN", match only capitals,
+so Spanish "un" stays an article), stopwords dropped, and the rest reduced to English
+Snowball stems ("imported" = "imports" = "import"), Persian words to light stems
+("می‌کند" = "میکند" = "کند").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import NamedTuple
 
 import Stemmer
 
+from bot.matching import persian
 from bot.matching.stopwords import STOPWORDS
 
 _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
@@ -30,7 +34,8 @@ _BREAKS = bytes(code if chr(code).isalnum() else 32 for code in range(256))
 
 class _CombiningMarks(dict[int, int | None]):
     """A ``str.translate`` table that deletes combining marks, filled as characters are met
-    (the whole of Unicode would take a tenth of a second to scan at start-up)."""
+    (the whole of Unicode would take a tenth of a second to scan at start-up), and spells
+    Persian one way (:data:`bot.matching.persian.FOLDING`, there from the start)."""
 
     def __missing__(self, code: int) -> int | None:
         mark = None if unicodedata.combining(chr(code)) else code
@@ -40,7 +45,7 @@ class _CombiningMarks(dict[int, int | None]):
 
 
 _MAX_CACHED = 65_536
-_COMBINING = _CombiningMarks()
+_COMBINING = _CombiningMarks(persian.FOLDING)
 
 
 def _strip_one(character: str) -> str:
@@ -66,6 +71,8 @@ _LATIN1_SPECIAL = tuple(
 
 
 def strip_accents(text: str) -> str:
+    """``text`` without combining marks (accents, Arabic short vowels), compatibility
+    forms decomposed (NFKD), and Persian spelled one way (:mod:`bot.matching.persian`)."""
     if text.isascii():
         return text  # NFKD leaves ASCII as it is, and ASCII has no combining marks
     try:
@@ -123,8 +130,8 @@ class Analyzer:
     """
 
     def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
-        self._stem_word = lru_cache(maxsize=65536)(self._stemmer.stemWord)
+        self._english_stem = Stemmer.Stemmer("english").stemWord
+        self._stem_word = lru_cache(maxsize=65536)(self._any_stem)
         self._spanish_stem = lru_cache(maxsize=65536)(Stemmer.Stemmer("spanish").stemWord)
         self._phrases: dict[tuple[str, ...], str] = {}
         self._acronyms: dict[str, str] = {}
@@ -143,11 +150,18 @@ class Analyzer:
             self._longest[stems[0]] = max(self._longest.get(stems[0], 1), len(stems))
         self._words: dict[str, _Word] = {}
 
+    def _any_stem(self, folded: str) -> str:
+        """A folded word's stem: Persian light stem for the Arabic script, else English."""
+        if folded[:1] < persian.FIRST:
+            stem: str = self._english_stem(folded)
+            return stem
+        return persian.stem(folded) if persian.is_persian(folded) else folded
+
     def _stems(self, words: Iterable[str]) -> list[str]:
         return [self._stem_word(word.casefold()) for word in words]
 
     def stem(self, word: str) -> str:
-        """The English stem of one word."""
+        """The stem of one word: English, or Persian for a word in the Arabic script."""
         stem: str = self._stem_word(word.casefold())
         return stem
 
@@ -221,7 +235,7 @@ class Analyzer:
     def _word(self, word: str) -> _Word:
         """What :meth:`terms_of_words` needs to know about ``word``, remembered."""
         folded = word.casefold()
-        stem: str = self._stemmer.stemWord(folded)
+        stem = self._any_stem(folded)
         term = self._phrases.get((stem,))
         if term is None and folded not in STOPWORDS:
             term = stem

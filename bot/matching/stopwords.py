@@ -1,14 +1,29 @@
-"""Words that carry no meaning for matching, in English and Spanish.
+"""Words that carry no meaning for matching, in English, Spanish and Persian.
 
-They are removed before scoring so that "what", "the" or "qué" can never make two
+They are removed before scoring so that "what", "the", "qué" or "چه" can never make two
 texts look alike. Question words are here too: "how many" and "when" tell us the
 shape of the answer, not its subject, and the knowledge base is searched by subject.
-Words are stored accent-free and lowercase, as :func:`bot.matching.analysis.fold` leaves them.
+Words are stored accent-free and lowercase, as :func:`bot.matching.analysis.fold` leaves them;
+the Persian ones are written naturally below and folded the same way here ("آیا" is kept
+as "ایا", "می‌شود" as the two words "می" and "شود", which is how the tokenizer sees them).
 """
+
+import unicodedata
+
+from bot.matching.persian import FOLDING
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def _persian_words(text: str) -> frozenset[str]:
+    """Persian words folded as :func:`bot.matching.analysis.tokenize` folds them: NFKD,
+    combining marks (hamza, madda, short vowels) removed, :data:`FOLDING` applied, and
+    split at the zero-width non-joiner."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return frozenset(bare.translate(FOLDING).replace("\u200c", " ").split())
 
 
 ENGLISH = _words(
@@ -51,4 +66,49 @@ SPANISH = _words(
     """
 )
 
-STOPWORDS = ENGLISH | SPANISH
+PERSIAN = _persian_words(
+    # pronouns and determiners
+    """
+    من تو او وی ما شما آنها ایشان آنان اون اونا اینا اینها شون شان ام اش خود خودش خودشان
+    خودشون همدیگر همدیگه یکدیگر این آن همین همان همون چنین چنان
+    """
+    # prepositions and conjunctions
+    """
+    از به با در بر برای برا واسه تا بی بدون جز غیر مثل مانند روی رو زیر بین میان درباره
+    مورد درمورد راجع راجب علیه طی توسط پیش پس بعد قبل و یا اما ولی که اگر اگه چون چونکه
+    زیرا هم نیز همچنین سپس وقتی حتی بلکه اینکه یعنی مثلا را
+    """
+    # question words
+    """
+    چه چی چیه چیست چیا کیست چرا چطور چطوری چگونه کجا کجاست کی کیه کدام کدوم چند چقدر
+    آیا مگه مگر
+    """
+    # be, become, do, have, give, can, will, want, know: the verbs English and Spanish
+    # also drop, in the forms a question uses, joined ("میکند") as well as apart
+    """
+    است هست هستش هستند هستن نیست نیستند بود بودند بوده بودن باشد باشند باشه شد شده شدند
+    شدن شود شوند شه میشه میشود میشوند نمیشود کرد کرده کردند کردن کند کنند کنه کنن
+    میکنه میکنن میکند میکنند داد داده دادند دهد دهند دارد دارند داره دارن داشت داشته
+    داشتند خواهد خواهند خواهم میخواهم میخوام خوام باید نباید تواند توانند میتواند
+    میتوانند تونه میتونه دانم بدانم دونم بدونم میدانم میدونم میدانید میدونید میدونی
+    """
+    # what is left of a word split at the zero-width non-joiner ("فرآورده‌های")
+    """
+    می نمی ها های هایی ای اند ایم اید تر ترین
+    """
+    # quantities, adverbs, conversation
+    """
+    یک یه یکی هر هیچ همه دیگر دیگه دیگری خیلی بسیار فقط تنها الان حالا اکنون هنوز همچنان
+    بله آره نه چیز چیزی کسی طور طوری واقعا اصلا لطفا لطفاً سلام مرسی ممنون بگو بگید
+    بگویید توضیح بده بدهید اطلاعات
+    """
+    # time, as "time", "tiempo" and "hora" (no subject of the knowledge base)
+    """
+    زمان وقت ساعت
+    """
+)
+"""The first 194 from a curator's list (pronouns, particles, question words, common
+verbs), the rest added with the same rule: words that say how a question is asked, not
+what it is about."""
+
+STOPWORDS = ENGLISH | SPANISH | PERSIAN
