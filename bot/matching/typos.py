@@ -1,6 +1,16 @@
 """Typos: a word the knowledge base does not know, repaired to one it does.
 
-The rule (see :meth:`bot.matching.Matcher.query_terms`): the closest known word, at
+Only a word that is no word at all is a typo: one found in the word list of its script's
+languages (English or Spanish for the Latin script, Persian for the Arabic script:
+:class:`bot.matching.wordlists.WordLists`) is never repaired, and stays unknown ("lead",
+"recipe", "joke" are not typos of "leader", "recibe", "joe"). Latin words are checked
+against both English and Spanish, whichever the question looks like: members mix the
+two, and a short question says too little to tell. An English word that is not also a
+Spanish one is not taken to a knowledge-base word by its Spanish stem either ("queen"
+is not "que", "firm" not "firmaron"); a Spanish word still is ("importaba" finds
+"importó"). Words of other scripts have no list and are never guessed at.
+
+The rule for a typo (see :meth:`bot.matching.Matcher.query_terms`): the closest known word, at
 most one edit away (two for words of nine letters or more), counting a swap of
 neighbouring letters as one edit (optimal string alignment), the most used among
 equals, and only if it starts with the same letter. Scanning the whole vocabulary
@@ -18,7 +28,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.matching import persian
 from bot.matching.stopwords import STOPWORDS
+from bot.matching.wordlists import WordLists
 
 if TYPE_CHECKING:
     from bot.matching.index import ClaimIndex
@@ -53,10 +65,18 @@ class Repair(NamedTuple):
     guessed: bool
 
 
-def settled(index: ClaimIndex, word: str) -> str | None:
+_LATIN_END = "\u0250"
+"""Tokens starting below this (ASCII, Latin-1, Latin Extended-A and -B) are Latin."""
+
+
+def settled(index: ClaimIndex, word: str, words: WordLists | None = None) -> str | None:
     """What ``word`` stands for without a typo search: itself if the knowledge base knows
     it (or it is too short, a stopword, a number or an acronym to repair), its Spanish
-    form if its Spanish stem has one; None if only the search can tell."""
+    form if its Spanish stem has one (unless it is an English word and no Spanish one),
+    itself if it is a word of its script's languages; None if only the search can tell.
+
+    ``words`` defaults to :meth:`WordLists.shared` without a cache directory.
+    """
     folded = word.casefold()
     if (
         len(folded) < 4
@@ -67,13 +87,29 @@ def settled(index: ClaimIndex, word: str) -> str | None:
         or index.analyzer.stem(folded) in index.term_ids
     ):
         return word
+    lists = words or WordLists.shared()
+    if persian.is_persian(folded):
+        return word if lists.contains("fa", folded) else None
+    if folded[0] >= _LATIN_END:
+        return word  # a script we have no list for: no guessing
+    english = lists.contains("en", folded)
+    spanish_word = lists.contains("es", folded)
+    if english and not spanish_word:
+        return word
     spanish: str | None = index.spanish_forms.get(index.analyzer.spanish_stem(folded))
-    return spanish
+    if spanish is not None:
+        return spanish
+    return word if spanish_word else None
 
 
-def repair(index: ClaimIndex, word: str) -> Repair:
-    """``word`` itself if the knowledge base knows it, else the known word it is a typo of."""
-    known = settled(index, word)
+def repair(index: ClaimIndex, word: str, words: WordLists | None = None) -> Repair:
+    """``word`` itself if the knowledge base knows it or it is a real word (see
+    :func:`settled`), else the known word it is a typo of.
+
+    ``words``: the word lists that tell a word from a typo; pass the matcher's (made once,
+    with the cache directory: :meth:`WordLists.shared`), else the shared in-memory ones.
+    """
+    known = settled(index, word, words)
     if known is not None:
         return Repair(known, guessed=False)
     folded = word.casefold()
