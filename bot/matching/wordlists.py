@@ -25,8 +25,6 @@ cannot be written) the lists are built in memory, once per process.
 from __future__ import annotations
 
 import contextlib
-import gzip
-import hashlib
 import os
 import threading
 from importlib.util import find_spec
@@ -179,6 +177,8 @@ class WordLists:
             stat = source.stat()
         except OSError:
             return None
+        import hashlib  # noqa: PLC0415 - 4 ms of a cold start, only when a word needs deciding
+
         minimum = 0 if language == "fa" else self.min_count
         key = f"{FORMAT}-{minimum}-{stat.st_size}-{stat.st_mtime_ns}-{_folding_digest()}"
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -186,6 +186,8 @@ class WordLists:
 
 
 def _folding_digest() -> str:
+    import hashlib  # noqa: PLC0415
+
     folded = [" ".join(tokenize(probe)).casefold() for probe in _FOLDING_PROBES]
     stems = [persian.stem(word) for word in folded[-1].split()]
     return hashlib.sha256("\n".join([*folded, *stems]).encode()).hexdigest()[:16]
@@ -195,6 +197,8 @@ def _read_source(path: Path, min_count: int, *, stems: bool) -> set[str]:
     """The entries of one pyspellchecker list counted ``min_count`` times or more, folded;
     those that fold to more than one token ("orlando's") are left out. With ``stems``,
     the Persian stems of each too."""
+    import gzip  # noqa: PLC0415 - only to build a list
+
     entries = msgspec.json.decode(gzip.decompress(path.read_bytes()), type=dict[str, int])
     words: set[str] = set()
     for entry, count in entries.items():
