@@ -138,14 +138,13 @@ _PERSIAN = _words(
 _ARABIC = _words(
     """
     في على إلى الى عن هذا هذه ذلك تلك التي الذي الذين هل ماذا لماذا كيف متى أين كان كانت
-    هي هو لم لن قد ليس أو او إن أن ثم بين مع منذ عند حتى أي
+    هي هو لم لن ليس أو إن أن ثم مع منذ أي
     """
 )
-"""Arabic function words that Persian does not use ("من", "ما", "هم" are words of both)."""
+"""Arabic function words, as an Arabic keyboard types them; none is a Persian word ("من",
+"ما", "هم", "او", "بین", "حتی", "علی" are words of both, or Persian words and names)."""
 _TO_ARABIC = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643"})
-_TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9", "\u0649": "\u06cc"})
 _PERSIAN |= {word.translate(_TO_ARABIC) for word in _PERSIAN}  # typed on an Arabic keyboard
-_ARABIC |= {word.translate(_TO_PERSIAN) for word in _ARABIC}
 _ARABIC_ONLY_LETTERS = re.compile("[\u0629\u0649]")
 """ة and ى: Arabic spelling; Persian writes ه and ی."""
 _PERSIAN_ONLY_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")
@@ -153,7 +152,8 @@ _PERSIAN_ONLY_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")
 _URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]")
 """ٹ ڈ ڑ ں ھ ہ ے: Urdu (and Punjabi, Sindhi) spelling."""
 _PERSIAN_WITH_ARTICLE = _words("البته الان الآن الکل الگو الهام الماس")
-"""Persian words that start like the Arabic article "ال"."""
+"""Persian words that start like the Arabic article "ال" (which, present at all, is one
+vote: Persian borrows Arabic phrases, "بین‌المللی", "بیت‌المقدس")."""
 _ARABIC_WORD_BREAKS = "\u200c\u060c\u061b\u061f\u06d4?!.,;:()\"'«»"
 """Punctuation (Arabic comma, semicolon, question mark and full stop included) and the
 zero-width non-joiner, which joins a Persian word's parts ("های"): words end there."""
@@ -204,12 +204,10 @@ def _arabic_script(text: str) -> DetectedLanguage:
         if mark in text:
             text = text.replace(mark, " ")
     words = set(text.split())
-    arabic_words = words & _ARABIC
-    articles = {
-        word
-        for word in words - arabic_words
-        if word.startswith("ال") and len(word) > 4 and word not in _PERSIAN_WITH_ARTICLE
-    }
+    article = any(
+        word.startswith("ال") and len(word) > 4 and word not in _PERSIAN_WITH_ARTICLE
+        for word in words
+    )
     persian_votes = persian + len(words & _PERSIAN)
-    arabic_votes = arabic + len(arabic_words) + len(articles)
+    arabic_votes = arabic + len(words & _ARABIC) + article
     return "other" if arabic_votes > persian_votes else "fa"

@@ -90,6 +90,10 @@ def test_spanish(text: str) -> None:
         "ایران 🇮🇷🇮🇷🇮🇷🇮🇷 نفت",  # emoji are no script
         "آیا ایران به ونزوئلا کمک کرد",
         "ايران",
+        # Arabic borrowings and words Arabic shares are no Arabic
+        "صادرات نفت خام ونزوئلا بازار آمریکا نظام مالی بین‌المللی",
+        "علی و حسن حتی او را دیدند",
+        "نقش ایران در بیت‌المقدس",
     ],
 )
 def test_persian(text: str) -> None:
