@@ -31,6 +31,12 @@ def default_db_path(env: Mapping[str, str]) -> Path:
     return Path(data_home) / "ivkb-bot" / "queries.sqlite3"
 
 
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """``$XDG_CACHE_HOME/ivkb-bot`` (``~/.cache`` when unset): what can be rebuilt."""
+    cache_home = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "ivkb-bot"
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every command needs: where the knowledge lives and where questions are logged."""
@@ -42,6 +48,10 @@ class Settings:
     """``BOT_USER_ID_SECRET``; empty means a secret file beside the database."""
     retention_days: int | None = None
     """Query rows older than this are deleted daily; None keeps them."""
+    cache_dir: Path | None = None
+    """Where rebuildable data (the claims' embeddings) is kept; None: memory only."""
+    semantic: bool = True
+    """``BOT_SEMANTIC=off`` runs lexical-only even where the model is installed."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -60,6 +70,10 @@ class Settings:
             store_user_ids=UserIdMode(mode),
             user_id_secret=secret,
             retention_days=int(retention) or None,
+            cache_dir=Path(env["BOT_CACHE_DIR"])
+            if env.get("BOT_CACHE_DIR")
+            else default_cache_dir(env),
+            semantic=_switch(env, "BOT_SEMANTIC"),
         )
 
     def user_id_policy(self) -> UserIdPolicy:
@@ -70,6 +84,13 @@ class Settings:
             self.db_path.parent / "user-id-secret"
         )
         return UserIdPolicy(UserIdMode.HASHED, secret)
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower() or "on"
+    if value not in {"on", "off"}:
+        raise ConfigError(f"{name} must be on or off")
+    return value == "on"
 
 
 class MissingTokenError(ConfigError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, default_knowledge_dir
+from bot.config import ConfigError, Settings, default_knowledge_dir
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,7 @@ def test_defaults_with_an_empty_environment(home: Path) -> None:
     assert settings == Settings(
         knowledge_dir=PROJECT / "knowledge",
         db_path=home / ".local" / "share" / "ivkb-bot" / "queries.sqlite3",
+        cache_dir=home / ".cache" / "ivkb-bot",
     )
 
 
@@ -45,10 +46,26 @@ def test_bot_db_and_bot_knowledge_dir_override_the_defaults(tmp_path: Path) -> N
             "BOT_DB": str(tmp_path / "log.db"),
             "BOT_KNOWLEDGE_DIR": str(tmp_path / "kb"),
             "XDG_DATA_HOME": str(tmp_path / "ignored"),
+            "BOT_CACHE_DIR": str(tmp_path / "cache"),
         }
     )
 
-    assert settings == Settings(knowledge_dir=tmp_path / "kb", db_path=tmp_path / "log.db")
+    assert settings == Settings(
+        knowledge_dir=tmp_path / "kb", db_path=tmp_path / "log.db", cache_dir=tmp_path / "cache"
+    )
+
+
+def test_xdg_cache_home_moves_the_embedding_cache(tmp_path: Path) -> None:
+    settings = Settings.from_env({"XDG_CACHE_HOME": str(tmp_path / "cache")})
+
+    assert settings.cache_dir == tmp_path / "cache" / "ivkb-bot"
+
+
+def test_bot_semantic_switches_the_model_off_and_rejects_other_values() -> None:
+    assert Settings.from_env({}).semantic
+    assert not Settings.from_env({"BOT_SEMANTIC": "OFF"}).semantic
+    with pytest.raises(ConfigError, match="BOT_SEMANTIC must be on or off"):
+        Settings.from_env({"BOT_SEMANTIC": "maybe"})
 
 
 def test_empty_variables_count_as_unset(home: Path) -> None:

@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         return EXIT_FAILURE
     if discord_settings is not None:
         return _discord(args, replace(settings, db_path=db_path), discord_settings, knowledge)
-    return _dispatch(args, knowledge, db_path)
+    return _dispatch(args, knowledge, db_path, settings)
 
 
 def _discord(
@@ -170,17 +170,30 @@ def _discord(
     return asyncio.run(runner.sync_commands(settings, discord_settings, knowledge, guild))
 
 
-def _dispatch(args: argparse.Namespace, knowledge: KnowledgeBase, db_path: Path) -> int:
+def _dispatch(
+    args: argparse.Namespace, knowledge: KnowledgeBase, db_path: Path, settings: Settings
+) -> int:
+    if args.command == "claim":
+        from bot.cli import reports  # noqa: PLC0415
+
+        return reports.print_claim(knowledge, args.claim_id)
+    from bot.matching.hybrid import load_semantic_matching  # noqa: PLC0415
+
+    semantic, status = (
+        load_semantic_matching(settings.cache_dir, knowledge.root, verify=args.command == "kb")
+        if settings.semantic
+        else (None, None)
+    )
     if args.command == "ask":
         from bot.cli.ask import main_ask  # noqa: PLC0415
 
-        return main_ask(knowledge, None if args.no_log else db_path, args.questions, args.json)
+        return main_ask(
+            knowledge, None if args.no_log else db_path, args.questions, args.json, semantic
+        )
     from bot.cli import reports  # noqa: PLC0415
 
-    if args.command == "claim":
-        return reports.print_claim(knowledge, args.claim_id)
     if args.command == "kb":
-        return reports.print_validation(knowledge)
+        return reports.print_validation(knowledge, semantic, status)
     if args.command == "eval":
-        return reports.print_eval(knowledge, args.split, verbose=args.verbose)
+        return reports.print_eval(knowledge, args.split, semantic, verbose=args.verbose)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects the rest

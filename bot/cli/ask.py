@@ -14,7 +14,7 @@ from typing import TextIO
 from bot.answering import AnswerService, Asker
 from bot.cli.render import render_answer
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import build_matcher
+from bot.matching import SemanticMatching, build_matcher
 from bot.querylog import QueryLog
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,11 @@ async def run_ask(
     as_json: bool,
     stdin: TextIO,
     stdout: TextIO,
+    semantic: SemanticMatching | None = None,
 ) -> int:
     """Answer each question as it comes, printing before logging, then flush the log."""
     query_log = await _open_log(db_path)
-    service = AnswerService(knowledge, build_matcher(knowledge), query_log)
+    service = AnswerService(knowledge, build_matcher(knowledge, semantic=semantic), query_log)
     asker = Asker(adapter="cli")
     try:
         async for question in _questions(questions, stdin):
@@ -75,12 +76,24 @@ async def _questions(arguments: Sequence[str], stdin: TextIO) -> AsyncIterator[s
 
 
 def main_ask(
-    knowledge: KnowledgeBase, db_path: Path | None, questions: Sequence[str], as_json: bool
+    knowledge: KnowledgeBase,
+    db_path: Path | None,
+    questions: Sequence[str],
+    as_json: bool,
+    semantic: SemanticMatching | None = None,
 ) -> int:
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError that
         # ends the whole run (Python reads stdin strictly in most UTF-8 locales).
         sys.stdin.reconfigure(errors="replace")
     return asyncio.run(
-        run_ask(knowledge, db_path, questions, as_json=as_json, stdin=sys.stdin, stdout=sys.stdout)
+        run_ask(
+            knowledge,
+            db_path,
+            questions,
+            as_json=as_json,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            semantic=semantic,
+        )
     )

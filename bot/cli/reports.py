@@ -15,7 +15,8 @@ from bot.cli.render import render_citations
 from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
 from bot.knowledge.coverage import coverage
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import build_matcher
+from bot.matching import SemanticMatching, build_matcher
+from bot.matching.semantic import ModelStatus
 from bot.moderation.misses import find_misses
 from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
 
@@ -33,8 +34,15 @@ def print_claim(knowledge: KnowledgeBase, claim_id: str) -> int:
     return EXIT_OK
 
 
-def print_validation(knowledge: KnowledgeBase) -> int:
-    """Reached only when loading succeeded: problems were already reported by ``main``."""
+def print_validation(
+    knowledge: KnowledgeBase,
+    semantic: SemanticMatching | None = None,
+    status: ModelStatus | None = None,
+) -> int:
+    """Reached only when loading succeeded: problems were already reported by ``main``.
+
+    Where the model is available the claims' vectors are brought up to date in the cache
+    too, so the next question does not wait for them."""
     covered = coverage(knowledge)
     sentences = sum(c.sentences for c in covered.values())
     cited = sum(c.covered for c in covered.values())
@@ -47,18 +55,28 @@ def print_validation(knowledge: KnowledgeBase) -> int:
     for report in covered.values():
         for sentence in report.uncovered:
             print(f"   not cited in {report.source_id}: {sentence}")
+    if status is None:
+        print("semantic matching: off (BOT_SEMANTIC=off)")
+    elif semantic is None:
+        print(status.summary())
+    else:
+        embedded = semantic.index(knowledge.claims).embedded_now
+        print(f"{status.summary()}; {embedded} claim texts embedded now, the rest cached")
     return EXIT_OK
 
 
-def print_eval(knowledge: KnowledgeBase, split: str, *, verbose: bool) -> int:
+def print_eval(
+    knowledge: KnowledgeBase, split: str, semantic: SemanticMatching | None, *, verbose: bool
+) -> int:
     path = knowledge.root / "eval" / f"{split}.yaml"
     try:
         questions = load_eval_set(path)
     except (EvalSetError, OSError) as exc:
         print(f"cannot read the question set: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    matcher = build_matcher(knowledge)
-    print(f"{split} set: {len(questions)} questions, knowledge base {knowledge.version}")
+    matcher = build_matcher(knowledge, semantic=semantic)
+    mode = "hybrid" if semantic is not None else "lexical only"
+    print(f"{split} set: {len(questions)} questions, knowledge base {knowledge.version}, {mode}")
     print("\n".join(summary_lines(evaluate(questions, matcher.match), verbose=verbose)))
     return EXIT_OK
 

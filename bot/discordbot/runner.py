@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
@@ -26,7 +28,8 @@ from bot.config import DiscordSettings, Settings
 from bot.discordbot.client import EXTENSIONS, MODERATION_EXTENSION, KnowledgeBot
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.writer import KnowledgeWriter
-from bot.matching import build_matcher
+from bot.matching import HybridMatcher, Matcher, SemanticMatching, build_matcher
+from bot.matching.hybrid import load_semantic_matching
 from bot.moderation.audit import AuditTrail
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
@@ -62,14 +65,20 @@ async def run_bot(
             else None
         )
         try:
+            semantic = _semantic(settings, knowledge)
+            build = functools.partial(build_matcher, semantic=semantic)
+            matcher = build(knowledge)
+            if isinstance(matcher, HybridMatcher):
+                embedded = await asyncio.to_thread(matcher.prepare)
+                log.info("claims' vectors ready (%d texts embedded now)", embedded)
             service = AnswerService(
-                knowledge, build_matcher(knowledge), query_log, user_ids=settings.user_id_policy()
+                knowledge, matcher, query_log, user_ids=settings.user_id_policy()
             )
             moderation = ModerationService(
                 service,
                 KnowledgeWriter(knowledge.root),
                 audit,
-                matcher_factory=heap.frozen_after(build_matcher),
+                matcher_factory=heap.frozen_after(_prepared(build)),
             )
             heap.settle()
             return await _serve(service, query_log, moderation, discord_settings)
@@ -79,6 +88,29 @@ async def run_bot(
                 with contextlib.suppress(asyncio.CancelledError):
                     await retention
             await audit.close()
+
+
+def _semantic(settings: Settings, knowledge: KnowledgeBase) -> SemanticMatching | None:
+    """The semantic model, said once at start-up whether it is on and why."""
+    if not settings.semantic:
+        log.warning("semantic matching: off (BOT_SEMANTIC=off); lexical matching only")
+        return None
+    semantic, status = load_semantic_matching(settings.cache_dir, knowledge.root, verify=True)
+    (log.info if semantic is not None else log.warning)("%s", status.summary())
+    return semantic
+
+
+def _prepared(build: Callable[[KnowledgeBase], Matcher]) -> Callable[[KnowledgeBase], Matcher]:
+    """``build``, then the new matcher's vectors, so a moderator's change is answerable
+    by meaning at once (only the texts it changed are embedded)."""
+
+    def build_prepared(knowledge: KnowledgeBase) -> Matcher:
+        matcher = build(knowledge)
+        if isinstance(matcher, HybridMatcher):
+            matcher.prepare()
+        return matcher
+
+    return build_prepared
 
 
 async def _serve(

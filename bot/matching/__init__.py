@@ -9,19 +9,28 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "Analyzer",
     "ClaimIndex",
+    "HybridMatcher",
     "MatchResult",
     "Matcher",
     "Outcome",
     "ScoredClaim",
+    "SemanticMatching",
     "Thresholds",
 ]
 
 
 def build_matcher(
-    knowledge: "KnowledgeBase", thresholds: Thresholds = DEFAULT_THRESHOLDS
+    knowledge: "KnowledgeBase",
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    semantic: "SemanticMatching | None" = None,
 ) -> Matcher:
-    """The matcher for one knowledge base (its synonyms, its vocabulary, its claims)."""
-    return Matcher(ClaimIndex(knowledge, Analyzer(knowledge.synonyms)), thresholds)
+    """The matcher for one knowledge base (its synonyms, its vocabulary, its claims):
+    hybrid where the semantic model is available, lexical only where it is not."""
+    index = ClaimIndex(knowledge, Analyzer(knowledge.synonyms))
+    if semantic is None:
+        return Matcher(index, thresholds)
+    return HybridMatcher(index, semantic, thresholds)
 
 
 from bot.knowledge.loader import KnowledgeBase  # noqa: E402  (for the annotation above)
+from bot.matching.hybrid import HybridMatcher, SemanticMatching  # noqa: E402

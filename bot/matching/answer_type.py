@@ -24,13 +24,18 @@ class AnswerType(enum.Enum):
     QUANTITY = "quantity"
     DATE = "date"
     NAME = "name"
+    ADVICE = "advice"
+    """What the asker should do or think ("how do I invest in…", "is it a good thing?"):
+    a news article reports, it never advises, so no claim answers it."""
 
 
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|share|number|amount|volume|quantity)\b"
     r"|\bnumber of\b|\bcuant[oa]s\b|\bque (cantidad|porcentaje|volumen)\b"
     r"|\b(price|prices|cost|costs|value) of\b|\bexchange rate\b|\bhow much does\b"
-    r"|\bprecios? de\b|\bcuanto (cuesta|cuestan|vale|valen)\b|\btasa de cambio\b",
+    r"|\bprecios? de\b|\bcuanto (cuesta|cuestan|vale|valen)\b|\btasa de cambio\b"
+    r"|\bhow (big|large|long|far|old|tall)\b|\bexactly how\b"
+    r"|(?<!\w)(چند|چقدر|چه مقدار|چه تعداد)(?!\w)",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -40,7 +45,20 @@ _DATE_QUESTION = re.compile(
 )
 _NAME_QUESTION = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (the|their|its|his|her) names?\b"
-    r"|\bnombres? de\b|\bcomo se llaman?\b",
+    r"|\bnombres? de\b|\bcomo se llaman?\b"
+    # "which refineries…", "what kind of food…": the asker wants the particular ones
+    r"|^\W*which (?!(?:is|are|was|were|one|of)\b)\w+|\bwhich specific\b|\bby name\b"
+    r"|\bwhat (kind|kinds|type|types|sort) of\b|\bque (tipo|clase) de\b"
+    r"|(?<!\w)(کدام|کدوم|چه کسی|چه کسانی)(?!\w)",
+    re.IGNORECASE,
+)
+_ADVICE_QUESTION = re.compile(
+    r"\bhow (do|can|should|could) (i|we)\b|\bhow to\b|\b(should|can|could) (i|we)\b"
+    r"|\bwhere can (i|we)\b|\bdo you think\b|\byour (opinion|view|take)\b"
+    r"|\b(a )?(good|bad) (thing|idea|guys?)\b|\bwho is right\b|\bwho's right\b"
+    r"|\bcomo (puedo|podemos|hago|hacemos)\b|\b(deberia|deberiamos)\b|\bque opinas\b"
+    r"|\b(crees|piensas) que\b|\bes (bueno|malo)\b"
+    r"|(?<!\w)(به نظرت|به نظر شما|نظرت|نظر شما|چطور می‌?تونم|چطور میتونم|چگونه می‌?توانم)(?!\w)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
@@ -63,6 +81,8 @@ _DATE_ANSWER = re.compile(
 
 def answer_type(question: str) -> AnswerType:
     text = strip_accents(question)
+    if _ADVICE_QUESTION.search(text):
+        return AnswerType.ADVICE
     if _NAME_QUESTION.search(text):
         return AnswerType.NAME
     if _QUANTITY_QUESTION.search(text):
@@ -77,6 +97,8 @@ def can_answer(claim: Claim, wanted: AnswerType) -> bool:
     any name at all; which are new to a question is the index's to decide)."""
     if wanted is AnswerType.ANY:
         return True
+    if wanted is AnswerType.ADVICE:
+        return False
     if wanted is AnswerType.NAME:
         return bool(names_in(claim))
     pattern = _QUANTITY_ANSWER if wanted is AnswerType.QUANTITY else _DATE_ANSWER

@@ -206,6 +206,8 @@ class ClaimIndex:
         names, whether it names something none of ``question_terms`` already names."""
         if wanted is AnswerType.ANY:
             return True
+        if wanted is AnswerType.ADVICE:
+            return False
         if wanted is AnswerType.NAME:
             return any(name.isdisjoint(question_terms) for name in self._names_of(position))
         known = self._answer_types[position]

@@ -24,9 +24,13 @@ from bot.knowledge.models import Claim
 from bot.matching.analysis import tokenize
 from bot.matching.answer_type import AnswerType, answer_type
 from bot.matching.index import ClaimIndex, Postings, bigrams
+from bot.matching.language import detect_language
 from bot.matching.ranking import Ranking
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from bot.matching.typos import Repair, repair
+
+ANSWERING_LANGUAGES = frozenset({"en", "es", "fa"})
+"""Languages the curation covers; a question in any other is at most offered candidates."""
 
 CANDIDATE_LIMIT = 50
 """:meth:`Matcher.rank` returns at most this many claims unless given a limit."""
@@ -62,6 +66,10 @@ class MatchResult:
     outcome: Outcome
     matches: tuple[ScoredClaim, ...]
     terms: tuple[str, ...]
+    language: str = "en"
+    """The question's language as detected (``en``, ``es``, ``fa`` or ``other``)."""
+    semantic: bool = False
+    """Whether the semantic model took part (False: lexical matching only)."""
 
     @property
     def best(self) -> ScoredClaim | None:
@@ -96,12 +104,15 @@ class Matcher:
         floor = min(limits.related, limits.answer - limits.ambiguity_gap)
         ranked = self._ranked(terms, answer_type(question), keep, floor)
         outcome = self._verdict(ranked)
+        language = detect_language(question)
+        if language not in ANSWERING_LANGUAGES and outcome is Outcome.ANSWERED:
+            outcome = Outcome.AMBIGUOUS  # curation covers en/es/fa: elsewhere, only offer
         if outcome is not Outcome.UNKNOWN and self._only_guesses(repairs):
             outcome = Outcome.UNKNOWN
         elif outcome is Outcome.ANSWERED and self._broad(terms):
             shown = [c for c in ranked[: limits.max_alternatives] if c.score >= limits.related]
-            return MatchResult(Outcome.AMBIGUOUS, tuple(shown), tuple(terms))
-        return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms))
+            return MatchResult(Outcome.AMBIGUOUS, tuple(shown), tuple(terms), language)
+        return MatchResult(outcome, self._shown(ranked, outcome), tuple(terms), language)
 
     def query_terms(self, question: str) -> list[str]:
         """The question's distinct terms after typo repair, in order, then its known bigrams."""
