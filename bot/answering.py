@@ -78,6 +78,8 @@ class Answer:
     truncated: bool = False
     """The question was longer than :data:`MAX_QUESTION_CHARS` and was cut for matching."""
     asker: Asker = field(default_factory=lambda: Asker("unknown"))
+    language: str = "en"
+    """The question's language (``en``, ``es``, ``fa`` or ``other``): replies follow it."""
 
     @property
     def answered(self) -> bool:
@@ -93,6 +95,7 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "outcome": self.outcome.value,
+            "language": self.language,
             "matches": [
                 {
                     "id": match.claim.id,
@@ -122,6 +125,7 @@ class Answer:
             score=best.score if best else None,
             latency_ms=self.latency_ms,
             kb_version=self.kb_version,
+            language=self.language,
         )
 
 
@@ -179,6 +183,7 @@ class AnswerService:
             asked_at=self._clock(),
             truncated=truncated,
             asker=asker,
+            language=result.language,
         )
 
     def record(self, answer: Answer) -> None:

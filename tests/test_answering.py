@@ -76,6 +76,7 @@ def test_to_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
         "question": "Which tankers?",
         "answered": True,
         "outcome": "answered",
+        "language": "en",
         "matches": [
             {
                 "id": "tankers-sent",
@@ -163,6 +164,7 @@ def test_record_hands_the_answer_to_the_sink_as_a_query_record(tmp_path: Path) -
             guild_id="g1",
             channel_id="c1",
             user_id="u1",
+            language="en",
         )
     ]
 

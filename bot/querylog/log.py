@@ -29,11 +29,12 @@ log = logging.getLogger(__name__)
 
 _QUERY_COLUMNS = (
     "id, asked_at, adapter, guild_id, channel_id, user_id,"
-    " question, outcome, claim_id, score, latency_ms, kb_version"
+    " question, outcome, claim_id, score, latency_ms, kb_version, language"
 )
+_QUERY_FIELDS = _QUERY_COLUMNS.count(",") + 1
 _INSERT_QUERIES_JSON = (
     f"INSERT OR IGNORE INTO queries ({_QUERY_COLUMNS}) SELECT "
-    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(12))
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(_QUERY_FIELDS))
     + " FROM json_each(?)"
 )
 """A whole batch in one statement, its rows as one JSON array parameter.
@@ -44,12 +45,13 @@ loop busy answering questions, which keeps it for the whole switch interval (5 m
 batch is then two round trips (insert, commit) whatever its size, and the writer keeps
 up with any rate of questions the loop can answer (docs/performance.md, "The query
 log"). ``json_extract`` rather than ``->>`` so that SQLite 3.9+ with JSON1 will do."""
-_ROWS_PER_INSERT = 999 // 12
+_ROWS_PER_INSERT = 999 // _QUERY_FIELDS
 """Rows per multi-row INSERT when SQLite lacks JSON1 (999 parameters, its oldest limit)."""
 
 
 def _insert_queries(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    row = "(" + ", ".join(["?"] * _QUERY_FIELDS) + ")"
+    values = ", ".join([row] * rows)
     return f"INSERT OR IGNORE INTO queries ({_QUERY_COLUMNS}) VALUES {values}"
 
 
@@ -336,6 +338,7 @@ def _query_row(r: QueryRecord) -> _Row:
         r.score,
         r.latency_ms,
         r.kb_version,
+        r.language,
     )
 
 

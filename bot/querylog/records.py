@@ -22,6 +22,8 @@ class QueryRecord:
     guild_id: str | None = None
     channel_id: str | None = None
     user_id: str | None = None
+    language: str | None = None
+    """The question's language as detected (en, es, fa, other); None in rows from before."""
 
 
 @dataclass(frozen=True)

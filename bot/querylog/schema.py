@@ -52,6 +52,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX changes_target ON changes (target, id);
     """,
+    # 3: the language each question was asked in
+    """
+    ALTER TABLE queries ADD COLUMN language TEXT;  -- en, es, fa, other; NULL before
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

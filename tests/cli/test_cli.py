@@ -24,7 +24,7 @@ from tests.helpers import claim_data, make_knowledge, query_db, shipped_knowledg
 PROJECT = Path(__file__).resolve().parents[2]
 GASOLINE = "What did Venezuela import from Iran in 2020?"
 PIZZA = "What's the best pizza topping?"
-CONTRACT_KEYS = {"question", "answered", "outcome", "matches"}
+CONTRACT_KEYS = {"question", "answered", "outcome", "language", "matches"}
 MATCH_KEYS = {"id", "claim", "score", "citations"}
 
 

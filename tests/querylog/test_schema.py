@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import aiosqlite
@@ -47,7 +48,7 @@ async def test_an_older_log_gets_only_the_newer_migrations(
     query_log = await QueryLog.open(db_path)
     query_log.record(query_record("old-row"))
     await query_log.close()
-    upgraded = (*schema_module.MIGRATIONS, "ALTER TABLE queries ADD COLUMN language TEXT;")
+    upgraded = (*schema_module.MIGRATIONS, "ALTER TABLE queries ADD COLUMN shard INTEGER;")
     monkeypatch.setattr(schema_module, "MIGRATIONS", upgraded)
     monkeypatch.setattr(schema_module, "SCHEMA_VERSION", len(upgraded))
 
@@ -56,7 +57,7 @@ async def test_an_older_log_gets_only_the_newer_migrations(
 
     assert found == SCHEMA_VERSION
     assert query_db(db_path, "PRAGMA user_version") == [(len(upgraded),)]
-    assert query_db(db_path, "SELECT id, language FROM queries") == [("old-row", None)]
+    assert query_db(db_path, "SELECT id, shard FROM queries") == [("old-row", None)]
 
 
 async def test_a_log_from_a_newer_bot_is_refused_and_left_alone(db_path: Path) -> None:
@@ -68,3 +69,11 @@ async def test_a_log_from_a_newer_bot_is_refused_and_left_alone(db_path: Path) -
         await QueryLog.open(db_path)
 
     assert query_db(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION + 1,)]
+
+
+async def test_a_question_s_language_is_logged(db_path: Path) -> None:
+    query_log = await QueryLog.open(db_path)
+    query_log.record(replace(query_record("persian"), language="fa"))
+    await query_log.close()
+
+    assert query_db(db_path, "SELECT id, language FROM queries") == [("persian", "fa")]

@@ -74,6 +74,25 @@ class VectorCache:
             self._rows[key] = base + offset
         self._save()
 
+    def missing(self, keys: list[str]) -> list[str]:
+        """The keys this cache (or its seed) has no vector for."""
+        self._load()
+        return [key for key in keys if key not in self._rows]
+
+    def export(self, keys: list[str], directory: Path) -> None:
+        """Write exactly ``keys``' vectors to ``directory`` (a fresh seed: nothing stale)."""
+        vectors, missing = self.get_many(keys)
+        if missing or vectors is None:
+            raise KeyError(f"{len(missing)} of {len(keys)} keys have no vector yet")
+        VectorCache(directory)._replace_with(
+            dict(zip(keys, range(len(keys)), strict=True)), vectors
+        )
+
+    def _replace_with(self, rows: dict[str, int], vectors: Vectors) -> None:
+        self._loaded = True
+        self._rows, self._vectors = rows, vectors
+        self._save()
+
     def __len__(self) -> int:
         self._load()
         return len(self._rows)

@@ -36,6 +36,16 @@ class Similarities:
     """Best cosine with the claim's statement, a translation or a quoted passage."""
 
 
+def text_keys(claims: Sequence[Claim], model_id: str) -> list[str]:
+    """The cache keys of every text of ``claims`` (what a complete cache holds)."""
+    keys: list[str] = []
+    for claim in claims:
+        phrasings, passages = claim_texts(claim)
+        keys += [text_key(model_id, "query", text) for text in phrasings]
+        keys += [text_key(model_id, "passage", text) for text in passages]
+    return keys
+
+
 def claim_texts(claim: Claim) -> tuple[list[str], list[str]]:
     """The claim's phrasings, and its statement, translations and quotes."""
     passages = [claim.statement, *claim.translations.values()]

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import msgspec
 import numpy as np
+import pytest
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.models import Claim
-from bot.matching.semantic import SemanticIndex, VectorCache
+from bot.matching.semantic import SemanticIndex, VectorCache, load_embedder
 from bot.matching.semantic.cache import text_key
-from tests.helpers import claim_data, make_knowledge
+from bot.matching.semantic.index import text_keys
+from tests.helpers import claim_data, make_knowledge, shipped_knowledge
 from tests.matching.semantic.fakes import CountingEmbedder
 
 
@@ -117,3 +119,28 @@ def test_a_memory_only_cache_writes_nothing(tmp_path: Path) -> None:
 
     assert len(cache) > 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_an_export_holds_exactly_the_keys_asked_for(tmp_path: Path) -> None:
+    claims = two_claims(tmp_path)
+    cache = VectorCache(tmp_path / "cache")
+    SemanticIndex(claims, CountingEmbedder(), cache)
+    SemanticIndex(claims[:1], CountingEmbedder(), cache)
+    keys = text_keys(claims[:1], CountingEmbedder.model_id)
+
+    cache.export(keys, tmp_path / "seed")
+
+    assert len(VectorCache(tmp_path / "seed")) == len(keys)
+    assert VectorCache(tmp_path / "seed").missing(keys) == []
+
+
+@pytest.mark.semantic
+def test_the_shipped_seed_holds_every_text_of_the_shipped_claims() -> None:
+    """Otherwise a new install embeds the missing texts at its first question (slow, not
+    wrong): run ``python -m bench.seed_embeddings`` after editing claims."""
+    knowledge = shipped_knowledge()
+    embedder, status = load_embedder()
+    assert embedder is not None, status.summary()
+    seed = VectorCache(knowledge.root / "embeddings" / embedder.model_id)
+
+    assert seed.missing(text_keys(knowledge.claims, embedder.model_id)) == []
