@@ -177,23 +177,24 @@ def _dispatch(
         from bot.cli import reports  # noqa: PLC0415
 
         return reports.print_claim(knowledge, args.claim_id)
-    from bot.matching.hybrid import load_semantic_matching  # noqa: PLC0415
+    from bot.matching.factory import MatcherFactory  # noqa: PLC0415
 
-    semantic, status = (
-        load_semantic_matching(settings.cache_dir, knowledge.root, verify=args.command == "kb")
-        if settings.semantic
-        else (None, None)
+    matchers = MatcherFactory.load(
+        settings.cache_dir,
+        knowledge.root,
+        semantic=settings.semantic,
+        verify=args.command == "kb",
     )
     if args.command == "ask":
         from bot.cli.ask import main_ask  # noqa: PLC0415
 
         return main_ask(
-            knowledge, None if args.no_log else db_path, args.questions, args.json, semantic
+            knowledge, None if args.no_log else db_path, args.questions, args.json, matchers
         )
     from bot.cli import reports  # noqa: PLC0415
 
     if args.command == "kb":
-        return reports.print_validation(knowledge, semantic, status)
+        return reports.print_validation(knowledge, matchers)
     if args.command == "eval":
-        return reports.print_eval(knowledge, args.split, semantic, verbose=args.verbose)
+        return reports.print_eval(knowledge, args.split, matchers, verbose=args.verbose)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects the rest

@@ -7,14 +7,14 @@ import io
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.answering import AnswerService, Asker
 from bot.cli.render import render_answer
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import SemanticMatching, build_matcher
+from bot.matching import Matcher, build_matcher
 from bot.querylog import QueryLog
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,11 @@ async def run_ask(
     as_json: bool,
     stdin: TextIO,
     stdout: TextIO,
-    semantic: SemanticMatching | None = None,
+    matchers: Callable[[KnowledgeBase], Matcher] = build_matcher,
 ) -> int:
     """Answer each question as it comes, printing before logging, then flush the log."""
     query_log = await _open_log(db_path)
-    service = AnswerService(knowledge, build_matcher(knowledge, semantic=semantic), query_log)
+    service = AnswerService(knowledge, matchers(knowledge), query_log)
     asker = Asker(adapter="cli")
     try:
         async for question in _questions(questions, stdin):
@@ -80,7 +80,7 @@ def main_ask(
     db_path: Path | None,
     questions: Sequence[str],
     as_json: bool,
-    semantic: SemanticMatching | None = None,
+    matchers: Callable[[KnowledgeBase], Matcher] = build_matcher,
 ) -> int:
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError that
@@ -94,6 +94,6 @@ def main_ask(
             as_json=as_json,
             stdin=sys.stdin,
             stdout=sys.stdout,
-            semantic=semantic,
+            matchers=matchers,
         )
     )

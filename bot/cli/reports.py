@@ -15,8 +15,7 @@ from bot.cli.render import render_citations
 from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
 from bot.knowledge.coverage import coverage
 from bot.knowledge.loader import KnowledgeBase
-from bot.matching import SemanticMatching, build_matcher
-from bot.matching.semantic import ModelStatus
+from bot.matching.factory import MatcherFactory
 from bot.moderation.misses import find_misses
 from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
 
@@ -34,11 +33,7 @@ def print_claim(knowledge: KnowledgeBase, claim_id: str) -> int:
     return EXIT_OK
 
 
-def print_validation(
-    knowledge: KnowledgeBase,
-    semantic: SemanticMatching | None = None,
-    status: ModelStatus | None = None,
-) -> int:
+def print_validation(knowledge: KnowledgeBase, matchers: MatcherFactory | None = None) -> int:
     """Reached only when loading succeeded: problems were already reported by ``main``.
 
     Where the model is available the claims' vectors are brought up to date in the cache
@@ -55,18 +50,18 @@ def print_validation(
     for report in covered.values():
         for sentence in report.uncovered:
             print(f"   not cited in {report.source_id}: {sentence}")
-    if status is None:
-        print("semantic matching: off (BOT_SEMANTIC=off)")
-    elif semantic is None:
-        print(status.summary())
+    if matchers is None:
+        return EXIT_OK
+    if matchers.semantic is None:
+        print(matchers.summary())
     else:
-        embedded = semantic.index(knowledge.claims).embedded_now
-        print(f"{status.summary()}; {embedded} claim texts embedded now, the rest cached")
+        embedded = matchers.semantic.index(knowledge.claims).embedded_now
+        print(f"{matchers.summary()}; {embedded} claim texts embedded now, the rest cached")
     return EXIT_OK
 
 
 def print_eval(
-    knowledge: KnowledgeBase, split: str, semantic: SemanticMatching | None, *, verbose: bool
+    knowledge: KnowledgeBase, split: str, matchers: MatcherFactory, *, verbose: bool
 ) -> int:
     path = knowledge.root / "eval" / f"{split}.yaml"
     try:
@@ -74,8 +69,8 @@ def print_eval(
     except (EvalSetError, OSError) as exc:
         print(f"cannot read the question set: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    matcher = build_matcher(knowledge, semantic=semantic)
-    mode = "hybrid" if semantic is not None else "lexical only"
+    matcher = matchers(knowledge)
+    mode = "hybrid" if matchers.semantic is not None else "lexical only"
     print(f"{split} set: {len(questions)} questions, knowledge base {knowledge.version}, {mode}")
     print("\n".join(summary_lines(evaluate(questions, matcher.match), verbose=verbose)))
     return EXIT_OK

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
 import sys
@@ -28,8 +27,8 @@ from bot.config import DiscordSettings, Settings
 from bot.discordbot.client import EXTENSIONS, MODERATION_EXTENSION, KnowledgeBot
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.writer import KnowledgeWriter
-from bot.matching import HybridMatcher, Matcher, SemanticMatching, build_matcher
-from bot.matching.hybrid import load_semantic_matching
+from bot.matching import HybridMatcher, Matcher, build_matcher
+from bot.matching.factory import MatcherFactory
 from bot.moderation.audit import AuditTrail
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
@@ -65,8 +64,7 @@ async def run_bot(
             else None
         )
         try:
-            semantic = _semantic(settings, knowledge)
-            build = functools.partial(build_matcher, semantic=semantic)
+            build = _matchers(settings, knowledge)
             matcher = build(knowledge)
             if isinstance(matcher, HybridMatcher):
                 embedded = await asyncio.to_thread(matcher.prepare)
@@ -90,14 +88,13 @@ async def run_bot(
             await audit.close()
 
 
-def _semantic(settings: Settings, knowledge: KnowledgeBase) -> SemanticMatching | None:
-    """The semantic model, said once at start-up whether it is on and why."""
-    if not settings.semantic:
-        log.warning("semantic matching: off (BOT_SEMANTIC=off); lexical matching only")
-        return None
-    semantic, status = load_semantic_matching(settings.cache_dir, knowledge.root, verify=True)
-    (log.info if semantic is not None else log.warning)("%s", status.summary())
-    return semantic
+def _matchers(settings: Settings, knowledge: KnowledgeBase) -> MatcherFactory:
+    """The process's matcher factory, said once at start-up whether the model is on and why."""
+    matchers = MatcherFactory.load(
+        settings.cache_dir, knowledge.root, semantic=settings.semantic, verify=True
+    )
+    (log.info if matchers.semantic is not None else log.warning)("%s", matchers.summary())
+    return matchers
 
 
 def _prepared(build: Callable[[KnowledgeBase], Matcher]) -> Callable[[KnowledgeBase], Matcher]:

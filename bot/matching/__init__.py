@@ -23,14 +23,17 @@ def build_matcher(
     knowledge: "KnowledgeBase",
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     semantic: "SemanticMatching | None" = None,
+    words: "WordLists | None" = None,
 ) -> Matcher:
     """The matcher for one knowledge base (its synonyms, its vocabulary, its claims):
-    hybrid where the semantic model is available, lexical only where it is not."""
+    hybrid where the semantic model is available, lexical only where it is not. ``words``
+    tell real words from typos (pass the process's, made with its cache directory)."""
     index = ClaimIndex(knowledge, Analyzer(knowledge.synonyms))
     if semantic is None:
-        return Matcher(index, thresholds)
-    return HybridMatcher(index, semantic, thresholds)
+        return Matcher(index, thresholds, words)
+    return HybridMatcher(index, semantic, thresholds, words=words)
 
 
 from bot.knowledge.loader import KnowledgeBase  # noqa: E402  (for the annotation above)
 from bot.matching.hybrid import HybridMatcher, SemanticMatching  # noqa: E402
+from bot.matching.wordlists import WordLists  # noqa: E402

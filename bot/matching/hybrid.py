@@ -34,6 +34,7 @@ from bot.matching.semantic import (
     load_embedder,
 )
 from bot.matching.thresholds import DEFAULT_DECISION, DEFAULT_THRESHOLDS, Thresholds
+from bot.matching.wordlists import WordLists
 
 
 class SemanticMatching:
@@ -75,8 +76,9 @@ class HybridMatcher(Matcher):
         semantic: SemanticMatching,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         decision: DecisionModel = DEFAULT_DECISION,
+        words: WordLists | None = None,
     ) -> None:
-        super().__init__(index, thresholds)
+        super().__init__(index, thresholds, words)
         self.decision = decision
         self._semantic = semantic
         self._claims: tuple[Claim, ...] = tuple(indexed.claim for indexed in index.claims)

@@ -28,6 +28,7 @@ from bot.matching.language import detect_language
 from bot.matching.ranking import Ranking
 from bot.matching.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from bot.matching.typos import Repair, repair
+from bot.matching.wordlists import WordLists
 
 ANSWERING_LANGUAGES = frozenset({"en", "es", "fa"})
 """Languages the curation covers; a question in any other is at most offered candidates."""
@@ -87,9 +88,16 @@ class Matcher:
     result is exactly what scoring every claim would give, at the cost of scoring a few.
     """
 
-    def __init__(self, index: ClaimIndex, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+    def __init__(
+        self,
+        index: ClaimIndex,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        words: WordLists | None = None,
+    ) -> None:
         self.index = index
         self.thresholds = thresholds
+        self.words = words or WordLists.shared()
+        """The word lists that tell a real word from a typo (read when first needed)."""
         self._repaired: dict[str, Repair] = {}
         """Typo repairs already made (members repeat their words, and their typos)."""
 
@@ -237,7 +245,7 @@ class Matcher:
         first letter; ties go to the word the knowledge base uses most (see
         :mod:`bot.matching.typos`).
         """
-        repaired = repair(self.index, word)
+        repaired = repair(self.index, word, self.words)
         if len(self._repaired) < _MAX_REPAIRS:
             self._repaired[word] = repaired
         return repaired
