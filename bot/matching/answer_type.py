@@ -22,7 +22,11 @@ from bot.matching.analysis import strip_accents
 class AnswerType(enum.Enum):
     ANY = "any"
     QUANTITY = "quantity"
+    EXACT_QUANTITY = "exact quantity"
+    """"Exactly how many…", "in total": "numerous" or "the largest" does not answer it."""
     DATE = "date"
+    YEAR = "year"
+    """"In what year…": "years of underinvestment" does not answer it; a year does."""
     NAME = "name"
     ADVICE = "advice"
     """What the asker should do or think ("how do I invest in…", "is it a good thing?"):
@@ -35,7 +39,17 @@ _QUANTITY_QUESTION = re.compile(
     r"|\b(price|prices|cost|costs|value) of\b|\bexchange rate\b|\bhow much does\b"
     r"|\bprecios? de\b|\bcuanto (cuesta|cuestan|vale|valen)\b|\btasa de cambio\b"
     r"|\bhow (big|large|long|far|old|tall)\b|\bexactly how\b"
-    r"|(?<!\w)(چند|چقدر|چه مقدار|چه تعداد)(?!\w)",
+    r"|(?<!\w)(چند|چقدر|چه مقدار|چه تعداد)(?!\w)"
+    r"|\bcuanto\b(?!\s+(?:tiempo|dur))",  # "cuánto durará" asks how long, not how much
+    re.IGNORECASE,
+)
+_EXACT = re.compile(
+    r"\b(exact|exactly|precisely|in total|total number|exactamente|exacta|exacto|en total)\b"
+    r"|(?<!\w)(دقیقا|دقیقاً|دقیق)(?!\w)",
+    re.IGNORECASE,
+)
+_YEAR_QUESTION = re.compile(
+    r"\b(what|which) year\b|\b(que|cual) ano\b|\ben que ano\b|(?<!\w)(چه سالی|کدام سال|کدوم سال)(?!\w)",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -49,7 +63,9 @@ _NAME_QUESTION = re.compile(
     # "which refineries…", "what kind of food…": the asker wants the particular ones
     r"|^\W*which (?!(?:is|are|was|were|one|of)\b)\w+|\bwhich specific\b|\bby name\b"
     r"|\bwhat (kind|kinds|type|types|sort) of\b|\bque (tipo|clase) de\b"
-    r"|(?<!\w)(کدام|کدوم|چه کسی|چه کسانی)(?!\w)",
+    r"|(?<!\w)(کدام|کدوم|چه کسی|چه کسانی)(?!\w)"
+    # "who is the president…": a person, named
+    r"|^\W*who(?:'s| is| was| are| were)\b|\bquien(?:es)? (es|son|era|fue)\b|(?<!\w)کیست(?!\w)",
     re.IGNORECASE,
 )
 _ADVICE_QUESTION = re.compile(
@@ -79,6 +95,16 @@ _DATE_ANSWER = re.compile(
 )
 
 
+_DIGITS_AMOUNT = re.compile(rf"\b(?!{_YEAR}\b)\d[\d,.]*")
+_YEAR_ANSWER = re.compile(rf"\b{_YEAR}\b")
+_ANSWER_PATTERNS = {
+    AnswerType.QUANTITY: _QUANTITY_ANSWER,
+    AnswerType.EXACT_QUANTITY: _DIGITS_AMOUNT,
+    AnswerType.DATE: _DATE_ANSWER,
+    AnswerType.YEAR: _YEAR_ANSWER,
+}
+
+
 def answer_type(question: str) -> AnswerType:
     text = strip_accents(question)
     if _ADVICE_QUESTION.search(text):
@@ -86,7 +112,9 @@ def answer_type(question: str) -> AnswerType:
     if _NAME_QUESTION.search(text):
         return AnswerType.NAME
     if _QUANTITY_QUESTION.search(text):
-        return AnswerType.QUANTITY
+        return AnswerType.EXACT_QUANTITY if _EXACT.search(text) else AnswerType.QUANTITY
+    if _YEAR_QUESTION.search(text):
+        return AnswerType.YEAR
     if _DATE_QUESTION.search(text):
         return AnswerType.DATE
     return AnswerType.ANY
@@ -101,7 +129,7 @@ def can_answer(claim: Claim, wanted: AnswerType) -> bool:
         return False
     if wanted is AnswerType.NAME:
         return bool(names_in(claim))
-    pattern = _QUANTITY_ANSWER if wanted is AnswerType.QUANTITY else _DATE_ANSWER
+    pattern = _ANSWER_PATTERNS[wanted]
     return any(pattern.search(citation.quote) for citation in claim.citations)
 
 

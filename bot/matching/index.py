@@ -213,10 +213,11 @@ class ClaimIndex:
         known = self._answer_types[position]
         if not known:
             claim = self.claims[position].claim
-            known = 1 | can_answer(claim, AnswerType.QUANTITY) << 1
-            known |= can_answer(claim, AnswerType.DATE) << 2
+            known = 1
+            for bit, kind in enumerate(_TYPE_BITS, start=1):
+                known |= can_answer(claim, kind) << bit
             self._answer_types[position] = known
-        return bool(known & (2 if wanted is AnswerType.QUANTITY else 4))
+        return bool(known & (2 << _TYPE_BITS.index(wanted)))
 
     def _names_of(self, position: int) -> list[frozenset[str]]:
         names = self._names.get(position)
@@ -225,6 +226,10 @@ class ClaimIndex:
             terms = (frozenset(self.analyzer.terms(name)) for name in names_in(claim))
             names = self._names[position] = [name for name in terms if name]
         return names
+
+
+_TYPE_BITS = (AnswerType.QUANTITY, AnswerType.DATE, AnswerType.EXACT_QUANTITY, AnswerType.YEAR)
+"""The answer types whose check is cached per claim, one bit each (bit 0: computed)."""
 
 
 def bigrams(terms: list[str]) -> list[str]:
