@@ -21,7 +21,7 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
 from bot.matching import Matcher, Outcome, ScoredClaim
 from bot.privacy import RAW_IDS, UserIdPolicy
-from bot.querylog.records import FeedbackRecord, LogRecord, QueryRecord
+from bot.querylog.records import FeedbackRecord, LogRecord, PickRecord, QueryRecord
 
 MAX_QUESTION_CHARS = 500
 """Longer input is matched on its first ``MAX_QUESTION_CHARS`` characters and says so."""
@@ -204,16 +204,31 @@ class AnswerService:
         self.record(answer)
         return answer
 
-    def choose(self, claim_id: str, query_id: str, question: str, asker: Asker) -> Answer | None:
-        """The answer a member picked from "did you mean": that claim, under the original query.
+    def choose(
+        self,
+        claim_id: str,
+        query_id: str,
+        question: str,
+        asker: Asker,
+        *,
+        language: str = "en",
+    ) -> Answer | None:
+        """The answer a member picked among the candidates offered for a question ("did you
+        mean", or the related claims of an "I don't know"): that claim, under the original
+        query, in the question's ``language``. None if the claim is gone.
 
-        Nothing new is logged: the pick belongs to the question already recorded as
-        ``query_id``, and feedback on the chosen answer attaches to that row.
+        The pick is queued for the log (a :class:`PickRecord` against ``query_id``, the
+        member's id stored as the policy says); no new question is: feedback on the chosen
+        answer attaches to the question already recorded as ``query_id``.
         """
         loaded = self._loaded
         claim = loaded.knowledge.claim(claim_id)
         if claim is None:
             return None
+        picked_at = self._clock()
+        if self._sink is not None:
+            stored = self.user_ids.store(asker.user_id) or ""
+            self._sink.record(PickRecord(query_id, claim.id, stored, picked_at))
         return Answer(
             query_id=query_id,
             question=question,
@@ -221,8 +236,9 @@ class AnswerService:
             matches=(ScoredClaim(claim, 100.0),),
             latency_ms=0.0,
             kb_version=loaded.knowledge.version,
-            asked_at=self._clock(),
+            asked_at=picked_at,
             asker=asker,
+            language=language,
         )
 
     async def forget(self, user_id: str) -> int | None:

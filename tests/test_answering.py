@@ -11,7 +11,8 @@ import pytest
 from bot.answering import MAX_QUESTION_CHARS, Answer, AnswerService, Asker
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import Outcome, ScoredClaim, build_matcher
-from bot.querylog import LogRecord, QueryRecord
+from bot.privacy import UserIdMode, UserIdPolicy
+from bot.querylog import LogRecord, PickRecord, QueryRecord
 from tests.helpers import SOURCE_ID, claim_data, make_knowledge, shipped_knowledge
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -188,6 +189,58 @@ def test_a_service_without_a_sink_still_answers(tmp_path: Path) -> None:
     service = service_for(tankers_knowledge(tmp_path))
 
     assert service.ask(TANKERS_QUESTION, Asker("cli")).answered
+
+
+def test_a_pick_is_recorded_against_the_original_question_with_the_id_as_stored(
+    tmp_path: Path,
+) -> None:
+    sink = ListSink()
+    policy = UserIdPolicy(UserIdMode.HASHED, b"a-secret-of-at-least-sixteen-bytes")
+    knowledge = tankers_knowledge(tmp_path)
+    service = AnswerService(
+        knowledge, build_matcher(knowledge), sink, user_ids=policy, clock=lambda: NOW
+    )
+
+    chosen = service.choose(
+        "tankers-sent",
+        "0123456789abcdef",
+        "tankers?",
+        Asker("discord", user_id="u1"),
+        language="es",
+    )
+
+    assert chosen is not None
+    assert (chosen.query_id, chosen.outcome, chosen.language) == (
+        "0123456789abcdef",
+        Outcome.ANSWERED,
+        "es",
+    )
+    assert [m.claim.id for m in chosen.matches] == ["tankers-sent"]
+    assert sink.records == [
+        PickRecord("0123456789abcdef", "tankers-sent", policy.store("u1") or "", NOW)
+    ]
+    assert "u1" not in repr(sink.records)
+
+
+def test_a_pick_of_a_claim_since_removed_answers_none_and_records_nothing(tmp_path: Path) -> None:
+    sink = ListSink()
+    service = service_for(tankers_knowledge(tmp_path), sink)
+
+    assert service.choose("gone-claim", "0123456789abcdef", "?", Asker("discord", "u1")) is None
+    assert sink.records == []
+
+
+def test_a_pick_without_stored_ids_is_recorded_without_the_member(tmp_path: Path) -> None:
+    sink = ListSink()
+    knowledge = tankers_knowledge(tmp_path)
+    policy = UserIdPolicy(UserIdMode.NONE)
+    service = AnswerService(
+        knowledge, build_matcher(knowledge), sink, user_ids=policy, clock=lambda: NOW
+    )
+
+    service.choose("tankers-sent", "0123456789abcdef", "?", Asker("discord", user_id="u1"))
+
+    assert sink.records == [PickRecord("0123456789abcdef", "tankers-sent", "", NOW)]
 
 
 # --- knowledge replacement and input limits ------------------------------------------------------

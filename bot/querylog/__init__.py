@@ -1,7 +1,7 @@
-"""The query log: questions, outcomes and feedback in SQLite, written without delaying answers."""
+"""The query log: questions, outcomes, votes and picks, in SQLite without delaying answers."""
 
 from bot.querylog.log import QueryLog
-from bot.querylog.records import FeedbackRecord, LogRecord, QueryRecord
+from bot.querylog.records import FeedbackRecord, LogRecord, PickRecord, QueryRecord
 from bot.querylog.schema import SCHEMA_VERSION, SchemaTooNewError, migrate
 from bot.querylog.stats import Stats, read_stats
 
@@ -9,6 +9,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "FeedbackRecord",
     "LogRecord",
+    "PickRecord",
     "QueryLog",
     "QueryRecord",
     "SchemaTooNewError",

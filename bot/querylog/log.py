@@ -22,7 +22,7 @@ from typing import Self
 import aiosqlite
 import msgspec
 
-from bot.querylog.records import FeedbackRecord, LogRecord, QueryRecord
+from bot.querylog.records import FeedbackRecord, LogRecord, PickRecord, QueryRecord
 from bot.querylog.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,11 @@ _UPSERT_FEEDBACK = """
     ON CONFLICT (query_id, user_id) DO UPDATE SET helpful = excluded.helpful,
         given_at = excluded.given_at
 """
+_UPSERT_PICK = """
+    INSERT INTO picks (query_id, user_id, claim_id, picked_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (query_id, user_id) DO UPDATE SET claim_id = excluded.claim_id,
+        picked_at = excluded.picked_at
+"""
 
 
 class QueryLog:
@@ -93,7 +98,9 @@ class QueryLog:
         and one's rollback must never undo the other's work."""
         self.dropped = 0
         """Rows given up on: the queue was full, or the database stayed broken until close."""
-        self._queue: asyncio.Queue[_Row | FeedbackRecord] = asyncio.Queue(maxsize=max_pending)
+        self._queue: asyncio.Queue[_Row | FeedbackRecord | PickRecord] = asyncio.Queue(
+            maxsize=max_pending
+        )
         """A question is queued as its row, made when it is recorded: a few microseconds
         per question spent by the asker, not thousands at once by the writer's batch."""
         self._batch_size = batch_size
@@ -206,16 +213,18 @@ class QueryLog:
                 self._queue.task_done()
 
     async def forget_user(self, stored_user_id: str) -> int:
-        """Delete every question (and vote) stored under ``stored_user_id``; how many questions."""
+        """Delete every question (and vote, and pick) stored under ``stored_user_id``; how
+        many questions."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5):
                 await self.flush()  # the member's queued rows too
         async with self._lock:
-            await self.connection.execute(
-                "DELETE FROM feedback WHERE user_id = ? OR query_id IN "
-                "(SELECT id FROM queries WHERE user_id = ?)",
-                (stored_user_id, stored_user_id),
-            )
+            for table in ("feedback", "picks"):
+                await self.connection.execute(
+                    f"DELETE FROM {table} WHERE user_id = ? OR query_id IN "
+                    "(SELECT id FROM queries WHERE user_id = ?)",
+                    (stored_user_id, stored_user_id),
+                )
             cursor = await self.connection.execute(
                 "DELETE FROM queries WHERE user_id = ?", (stored_user_id,)
             )
@@ -223,12 +232,18 @@ class QueryLog:
             return int(cursor.rowcount)
 
     async def purge_older_than(self, cutoff: datetime) -> int:
-        """Delete questions asked before ``cutoff`` (and their votes); how many questions."""
+        """Delete questions asked before ``cutoff`` (and their votes and picks, and picks made
+        before it whatever their question); how many questions."""
         stamp = cutoff.isoformat(timespec="milliseconds")
         async with self._lock:
             await self.connection.execute(
                 "DELETE FROM feedback WHERE query_id IN (SELECT id FROM queries WHERE asked_at < ?)",
                 (stamp,),
+            )
+            await self.connection.execute(
+                "DELETE FROM picks WHERE picked_at < ? OR query_id IN "
+                "(SELECT id FROM queries WHERE asked_at < ?)",
+                (stamp, stamp),
             )
             cursor = await self.connection.execute(
                 "DELETE FROM queries WHERE asked_at < ?", (stamp,)
@@ -248,14 +263,15 @@ class QueryLog:
         with contextlib.suppress(sqlite3.Error):
             await old.close()
 
-    async def _write(self, batch: Sequence[_Row | FeedbackRecord]) -> None:
+    async def _write(self, batch: Sequence[_Row | FeedbackRecord | PickRecord]) -> None:
         async with self._lock:
             await self._reopen_if_replaced()
             await self._write_unlocked(batch)
 
-    async def _write_unlocked(self, batch: Sequence[_Row | FeedbackRecord]) -> None:
+    async def _write_unlocked(self, batch: Sequence[_Row | FeedbackRecord | PickRecord]) -> None:
         queries = [r for r in batch if isinstance(r, tuple)]
         votes = [r for r in batch if isinstance(r, FeedbackRecord)]
+        picks = [r for r in batch if isinstance(r, PickRecord)]
         try:
             rows = _json_rows(queries) if queries and self.json_rows else None
             if rows is not None:
@@ -269,6 +285,8 @@ class QueryLog:
                 await self.connection.executemany(
                     _UPSERT_FEEDBACK, [_feedback_row(r) for r in votes]
                 )
+            if picks:
+                await self.connection.executemany(_UPSERT_PICK, [_pick_row(r) for r in picks])
             await self.connection.commit()
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -344,3 +362,7 @@ def _query_row(r: QueryRecord) -> _Row:
 
 def _feedback_row(r: FeedbackRecord) -> tuple[object, ...]:
     return (r.query_id, r.user_id, int(r.helpful), r.given_at.isoformat(timespec="milliseconds"))
+
+
+def _pick_row(r: PickRecord) -> tuple[object, ...]:
+    return (r.query_id, r.user_id, r.claim_id, r.picked_at.isoformat(timespec="milliseconds"))

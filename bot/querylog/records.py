@@ -1,4 +1,4 @@
-"""What the query log stores: one row per question, one per feedback vote."""
+"""What the query log stores: one row per question, one per feedback vote, one per pick."""
 
 from __future__ import annotations
 
@@ -36,4 +36,18 @@ class FeedbackRecord:
     given_at: datetime
 
 
-LogRecord = QueryRecord | FeedbackRecord
+@dataclass(frozen=True)
+class PickRecord:
+    """A member's pick among the candidates offered for a question ("did you mean", or the
+    related claims of an "I don't know"); a later pick by the same member replaces it.
+
+    ``user_id`` is stored as the privacy setting says ("" when ids are not stored), like
+    a vote's."""
+
+    query_id: str
+    claim_id: str
+    user_id: str
+    picked_at: datetime
+
+
+LogRecord = QueryRecord | FeedbackRecord | PickRecord

@@ -56,6 +56,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE queries ADD COLUMN language TEXT;  -- en, es, fa, other; NULL before
     """,
+    # 4: members' picks among the candidates offered ("did you mean", related claims)
+    """
+    CREATE TABLE picks (
+        query_id    TEXT NOT NULL,            -- the question the candidates were offered for
+        user_id     TEXT NOT NULL,            -- as the privacy setting stores it ('' if not)
+        claim_id    TEXT NOT NULL,
+        picked_at   TEXT NOT NULL,            -- ISO 8601, UTC
+        PRIMARY KEY (query_id, user_id)
+    );
+    CREATE INDEX picks_user ON picks (user_id);
+    CREATE INDEX picks_picked_at ON picks (picked_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,7 +14,7 @@ from bot.discordbot.errors import APOLOGY
 from bot.discordbot.views import ChoiceButton, FeedbackButton, answer_view
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Outcome, ScoredClaim
-from bot.querylog.records import FeedbackRecord
+from bot.querylog.records import FeedbackRecord, PickRecord
 from tests.discordbot.doubles import (
     ANSWERED_CLAIM_ID,
     USER_ID,
@@ -215,7 +215,14 @@ async def test_a_choice_click_turns_the_message_into_that_claims_answer(
     assert embed.footer.text.endswith(f"claim {ANSWERED_CLAIM_ID}")
     view = sent_kwargs(interaction.response.edit_message)["view"]
     assert [item.custom_id for item in view.children] == [f"fb:y:{QUERY_ID}", f"fb:n:{QUERY_ID}"]
-    assert sink.records == []  # the pick belongs to the question already recorded
+    assert [type(r) for r in sink.records] == [PickRecord]  # no new question: a pick
+    [pick] = sink.records
+    assert isinstance(pick, PickRecord)
+    assert (pick.query_id, pick.claim_id, pick.user_id) == (
+        QUERY_ID,
+        ANSWERED_CLAIM_ID,
+        str(USER_ID),
+    )
 
 
 async def test_a_choice_click_on_a_message_without_an_embed_still_answers(cog: AskCog) -> None:

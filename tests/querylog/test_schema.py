@@ -20,7 +20,13 @@ async def test_a_new_log_is_migrated_to_the_current_version_in_wal_mode(db_path:
     assert query_db(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert query_db(db_path, "PRAGMA journal_mode") == [("wal",)]
     tables = query_db(db_path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
-    assert tables == [("changes",), ("feedback",), ("queries",), ("sqlite_sequence",)]
+    assert tables == [
+        ("changes",),
+        ("feedback",),
+        ("picks",),
+        ("queries",),
+        ("sqlite_sequence",),
+    ]
 
 
 async def test_migrate_reports_the_version_it_found(tmp_path: Path) -> None:
