@@ -29,7 +29,7 @@ from bot.config import default_knowledge_dir
 from bot.evaluation import EvalQuestion, load_eval_set
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.text import normalise_for_quoting
-from bot.matching import HybridMatcher, Outcome, build_matcher
+from bot.matching import HybridMatcher, Matcher, Outcome, build_matcher
 from bot.matching.decision import FEATURES, candidate_features
 from bot.matching.matcher import ANSWERING_LANGUAGES
 from bot.matching.thresholds import DEFAULT_DECISION
@@ -53,7 +53,8 @@ class QuestionRows:
 def collect(matcher: HybridMatcher, questions: list[EvalQuestion]) -> list[QuestionRows]:
     rows = []
     for question in questions:
-        lexical, signals = matcher.signals(question.q)
+        lexical = Matcher.match(matcher, question.q)  # the lexical verdict alone
+        signals = matcher.signals(question.q, lexical)
         found = candidate_features(signals, DEFAULT_DECISION.candidates_per_signal)
         expected = normalise_for_quoting(question.expect) if question.expect else None
         right = [

@@ -105,9 +105,12 @@ class HybridMatcher(Matcher):
         supplies the candidates offered. A question in a language the curation does not
         cover is never answered: it is offered the claims nearest in meaning, if any is
         near enough to be on topic."""
-        lexical, signals = self.signals(question)
+        lexical = super().match(question)
         if lexical.outcome is Outcome.ANSWERED:
+            # The decision is not consulted, so the question is not embedded: the same
+            # verdict without the model's ~13 ms (the ask of a new user does not even load it).
             return replace(lexical, semantic=True)
+        signals = self.signals(question, lexical)
         model, most = self.decision, self.thresholds.max_alternatives
         ranked = score_candidates(signals, model)
         scored = [
@@ -139,16 +142,16 @@ class HybridMatcher(Matcher):
             outcome, matches, lexical.terms, language=signals.language, semantic=True
         )
 
-    def signals(self, question: str) -> tuple[MatchResult, Signals]:
-        """The lexical verdict and everything the decision reads (also what the fit reads)."""
-        lexical = super().match(question)
+    def signals(self, question: str, lexical: MatchResult) -> Signals:
+        """Everything the decision reads about ``question`` (also what the fit reads),
+        given the lexical verdict on it."""
         wanted = answer_type(question)
         terms = list(lexical.terms)
         scores = {
             self._positions[scored.claim.id]: scored.score
             for scored in self.rank(terms, limit=CANDIDATE_LIMIT, wanted=wanted)
         }
-        signals = Signals(
+        return Signals(
             claims=self._claims,
             lexical=scores,
             similarities=self._semantic_index().similarities(question),
@@ -156,7 +159,6 @@ class HybridMatcher(Matcher):
             unknown_share=self.unknown_share(terms),
             wanted=wanted,
         )
-        return lexical, signals
 
     def unknown_share(self, terms: list[str]) -> float:
         """The share of the question's weight in words that no claim uses."""
