@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.querylog import FeedbackRecord, QueryLog, Stats, read_stats
+from bot.querylog.stats import DayCounts, read_daily
 from tests.helpers import ASKED_AT, query_record
 
 DAY = timedelta(days=1)
@@ -105,3 +106,71 @@ async def test_since_keeps_only_questions_asked_from_then_on(query_log: QueryLog
     assert stats.top_unanswered == [("best pizza topping?", 1)]
     # Votes follow the question they are about: q1 and q4 were asked too early.
     assert (stats.helpful, stats.not_helpful) == (1, 1)
+
+
+# -- questions per day -------------------------------------------------------------------
+
+
+async def daily_of(
+    query_log: QueryLog, *, until: datetime = ASKED_AT, since: datetime | None = None
+) -> list[DayCounts]:
+    async with asyncio.timeout(5):
+        await query_log.flush()
+    return await read_daily(query_log.connection, until=until, since=since)
+
+
+async def test_an_empty_log_has_no_days(query_log: QueryLog) -> None:
+    assert await daily_of(query_log) == []
+    assert await daily_of(query_log, since=ASKED_AT - 30 * DAY) == []
+
+
+async def test_each_day_from_the_first_question_counts_by_outcome_and_gaps_are_zero(
+    query_log: QueryLog,
+) -> None:
+    fill(query_log)  # two days ago and today, nothing yesterday
+
+    days = await daily_of(query_log)
+
+    assert days == [
+        DayCounts(date(2025, 2, 27), answered=1, unknown=1),
+        DayCounts(date(2025, 2, 28)),
+        DayCounts(date(2025, 3, 1), answered=2, ambiguous=1, unknown=1),
+    ]
+    assert [day.questions for day in days] == [2, 0, 4]
+
+
+async def test_a_window_starts_on_its_first_day_and_ends_today_and_agrees_with_the_totals(
+    query_log: QueryLog,
+) -> None:
+    fill(query_log)
+    since = ASKED_AT - 2 * DAY + timedelta(hours=1)  # after the two questions of that day
+
+    days = await daily_of(query_log, since=since, until=ASKED_AT + 3 * DAY)
+
+    assert [day.day for day in days] == [date(2025, 2, 27) + n * DAY for n in range(6)]
+    assert days[0] == DayCounts(date(2025, 2, 27))  # asked before `since`: not counted
+    stats = await stats_of(query_log, since=since)
+    assert sum(d.questions for d in days) == stats.questions == 4
+    assert sum(d.answered for d in days) == stats.answered
+
+
+async def test_questions_after_until_still_get_their_day(query_log: QueryLog) -> None:
+    """A clock behind the log's newest row must not hide that row from the chart."""
+    query_log.record(query_record("late", asked_at=ASKED_AT + DAY))
+
+    days = await daily_of(query_log, until=ASKED_AT)
+
+    assert days == [DayCounts(date(2025, 3, 2), answered=1)]
+
+
+async def test_days_are_utc_days(query_log: QueryLog) -> None:
+    midnight = datetime(2025, 3, 2, tzinfo=UTC)
+    for n, asked_at in enumerate([midnight - timedelta(milliseconds=1), midnight]):
+        query_log.record(query_record(f"q{n}", asked_at=asked_at))
+
+    days = await daily_of(query_log, until=midnight)
+
+    assert days == [
+        DayCounts(date(2025, 3, 1), answered=1),
+        DayCounts(date(2025, 3, 2), answered=1),
+    ]
