@@ -126,6 +126,9 @@ async def _misses_text(
         lines.extend(
             f"         ~ {wording}" for wording in miss.wordings if wording != miss.question
         )
+        if miss.picked:
+            picks = ", ".join(f"{claim} ×{count}" for claim, count in miss.picked)
+            lines.append(f"         members picked: {picks}")
     return lines
 
 

@@ -172,8 +172,15 @@ class ModerationFlow:
         )
 
     async def on_miss(
-        self, interaction: discord.Interaction[Any], query_id: str, attach: bool
+        self,
+        interaction: discord.Interaction[Any],
+        query_id: str,
+        attach: bool,
+        claim_id: str | None = None,
     ) -> None:
+        if attach and claim_id is not None:  # the claim members picked: attach at once
+            await self.attach(interaction, query_id, claim_id, from_list=True)
+            return
         if not await self.ensure_moderator(interaction, "misses", None):
             return
         question = await question_of(self.moderation.audit.connection, query_id)
@@ -209,6 +216,19 @@ class ModerationFlow:
     async def on_attach(
         self, interaction: discord.Interaction[Any], query_id: str, claim_id: str
     ) -> None:
+        await self.attach(interaction, query_id, claim_id, from_list=False)
+
+    async def attach(
+        self,
+        interaction: discord.Interaction[Any],
+        query_id: str,
+        claim_id: str,
+        *,
+        from_list: bool,
+    ) -> None:
+        """Add a logged question to ``claim_id`` as a phrasing. Chosen in the select, the
+        select's message says it is done; clicked in the misses list, the list stays and
+        the moderator is told privately."""
         if not await self.ensure_moderator(interaction, "attach", claim_id):
             return
         question = await question_of(self.moderation.audit.connection, query_id)
@@ -224,9 +244,11 @@ class ModerationFlow:
         except (ModerationError, KnowledgeError) as exc:
             await send_ephemeral(interaction, refusal_text(exc))
             return
-        await interaction.response.edit_message(
-            content=f"Added the phrasing to `{claim_id}` (change #{change_id}).", view=None
-        )
+        done = f"Added the phrasing to `{claim_id}` (change #{change_id})."
+        if from_list:
+            await send_ephemeral(interaction, done)
+        else:
+            await interaction.response.edit_message(content=done, view=None)
 
     def _expire(self) -> None:
         now = time.monotonic()

@@ -44,7 +44,11 @@ class KbHandler(Protocol):
         self, interaction: discord.Interaction[Any], claim_id: str, version: str
     ) -> None: ...
     async def on_miss(
-        self, interaction: discord.Interaction[Any], query_id: str, attach: bool
+        self,
+        interaction: discord.Interaction[Any],
+        query_id: str,
+        attach: bool,
+        claim_id: str | None = None,
     ) -> None: ...
     async def on_attach(
         self, interaction: discord.Interaction[Any], query_id: str, claim_id: str
@@ -181,19 +185,26 @@ class RemoveButton(
 
 class MissButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"kb:(?P<verb>attach|new):(?P<query>{QUERY_ID})",
+    template=rf"kb:(?P<verb>attach|new):(?P<query>{QUERY_ID})(?::(?P<claim>{CLAIM_ID}))?",
 ):
-    """On a miss: attach its wording to an existing claim, or start a new claim from it."""
+    """On a miss: attach its wording to an existing claim, or start a new claim from it.
 
-    def __init__(self, query_id: str, attach: bool, label: str) -> None:
+    An attach button may name its claim (the one members picked for the miss): a click
+    then attaches the wording to that claim at once."""
+
+    def __init__(
+        self, query_id: str, attach: bool, label: str, claim_id: str | None = None
+    ) -> None:
+        target = f":{claim_id}" if attach and claim_id else ""
         super().__init__(
             discord.ui.Button(
                 label=limits.shorten(label, limits.BUTTON_LABEL),
                 style=discord.ButtonStyle.primary if attach else discord.ButtonStyle.secondary,
-                custom_id=f"kb:{'attach' if attach else 'new'}:{query_id}",
+                custom_id=f"kb:{'attach' if attach else 'new'}:{query_id}{target}",
             )
         )
         self.query_id, self.attach = query_id, attach
+        self.claim_id = claim_id if attach else None
 
     @classmethod
     async def from_custom_id(
@@ -207,10 +218,11 @@ class MissButton(
             match["query"],
             match["verb"] == "attach",
             str(getattr(item, "label", "") or match["verb"]),
+            match["claim"],
         )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _handler(interaction).on_miss(interaction, self.query_id, self.attach)
+        await _handler(interaction).on_miss(interaction, self.query_id, self.attach, self.claim_id)
 
 
 class AttachSelect(

@@ -5,6 +5,10 @@ Members ask the same thing in many small variations, so near-duplicates are grou
 numpy needed, unlike ``process.cdist``) and
 the groups are ranked by how often they were asked. Each group keeps a query id, so a
 moderator's button can point back at it.
+
+When a member answered a miss themselves, by picking one of the related claims the bot
+offered, the group says which (``Miss.picked``): the wording is then a curated example
+of that claim, one click away from becoming its phrasing.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ class Miss:
     """One query of the group with that wording (for buttons)."""
     last_asked: datetime
     wordings: tuple[str, ...]
+    picked: tuple[tuple[str, int], ...] = ()
+    """Claims members picked for questions of the group, with how many picks, most first."""
+
+    @property
+    def top_pick(self) -> str | None:
+        """The claim members picked most for this miss, if any picked one."""
+        return self.picked[0][0] if self.picked else None
 
 
 async def find_misses(
@@ -45,7 +56,8 @@ async def find_misses(
     async with connection.execute(
         """
         SELECT q.id, q.question, q.asked_at, q.outcome,
-               EXISTS (SELECT 1 FROM feedback f WHERE f.query_id = q.id AND f.helpful = 0)
+               EXISTS (SELECT 1 FROM feedback f WHERE f.query_id = q.id AND f.helpful = 0),
+               (SELECT group_concat(p.claim_id, ' ') FROM picks p WHERE p.query_id = q.id)
         FROM queries q
         WHERE q.asked_at >= ?
           AND (q.outcome = 'unknown'
@@ -59,7 +71,8 @@ async def find_misses(
 
 
 def group_misses(rows: list[tuple[object, ...]]) -> list[Miss]:
-    """Group rows of (query id, question, asked at, outcome, not helpful), newest first."""
+    """Group rows of (query id, question, asked at, outcome, not helpful[, picked claim ids
+    separated by spaces, or None]), newest first."""
     if not rows:
         return []
     questions = [" ".join(str(row[1]).split()) for row in rows]
@@ -88,6 +101,7 @@ def group_misses(rows: list[tuple[object, ...]]) -> list[Miss]:
         wordings = Counter(questions[i] for i in members)
         top, _ = wordings.most_common(1)[0]
         representative = next(i for i in members if questions[i] == top)
+        picks = Counter(claim for i in members for claim in _picked(rows[i]))
         misses.append(
             Miss(
                 question=top,
@@ -97,10 +111,15 @@ def group_misses(rows: list[tuple[object, ...]]) -> list[Miss]:
                 query_id=str(rows[representative][0]),
                 last_asked=max(datetime.fromisoformat(str(rows[i][2])) for i in members),
                 wordings=tuple(w for w, _ in wordings.most_common(5)),
+                picked=tuple(picks.most_common()),
             )
         )
     misses.sort(key=lambda m: (-m.count, -m.last_asked.timestamp(), m.question))
     return misses
+
+
+def _picked(row: tuple[object, ...]) -> list[str]:
+    return str(row[5]).split() if len(row) > 5 and row[5] else []
 
 
 async def question_of(connection: aiosqlite.Connection, query_id: str) -> str | None:

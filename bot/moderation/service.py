@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from rapidfuzz import fuzz, process, utils
 
 from bot.answering import AnswerService
@@ -125,15 +126,21 @@ class ModerationService:
                 f"{len(quotes)} quotes but {len(sources)} source ids: give one source id, or one per quote."
             )
         claim_id = existing.id if existing else self._free_id(slugify(fields.statement), knowledge)
+        statement = " ".join(fields.statement.split())
         claim = Claim(
             id=claim_id,
-            statement=" ".join(fields.statement.split()),
+            statement=statement,
             topics=tuple(slugify(t, 40) for t in re.split(r"[,\n]+", fields.topics) if t.strip()),
             questions=tuple(_lines(fields.questions)),
             citations=tuple(
                 Citation(source=s, quote=q) for s, q in zip(sources, quotes, strict=True)
             ),
             note=existing.note if existing else None,
+            # The form has no translations: an edit keeps them while they still translate
+            # the statement, and drops them once it changes (a stale one would mislead).
+            translations=dict(existing.translations)
+            if existing and existing.statement == statement
+            else {},
         )
         text = claim_yaml(claim)
         checked = check_claim_text(
@@ -170,14 +177,7 @@ class ModerationService:
         phrasing = " ".join(question.split())
         if phrasing.casefold() in {q.casefold() for q in claim.questions}:
             raise ModerationError("That claim already has this phrasing.")
-        updated = Claim(
-            id=claim.id,
-            statement=claim.statement,
-            topics=claim.topics,
-            questions=(*claim.questions, phrasing),
-            citations=claim.citations,
-            note=claim.note,
-        )
+        updated = msgspec.structs.replace(claim, questions=(*claim.questions, phrasing))
         text = claim_yaml(updated)
         check_claim_text(text, self._path_of(claim.id, knowledge), knowledge, replacing=claim.id)
         return Draft(updated, text, claim.id, claim_version(claim), ())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +14,14 @@ from bot.cli import main
 from bot.cli.render import render_answer
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import Outcome, ScoredClaim
-from bot.querylog import SCHEMA_VERSION
-from tests.helpers import SOURCE_ID, SOURCE_TITLE, claim_data, make_knowledge
+from bot.querylog import SCHEMA_VERSION, PickRecord, QueryLog
+from tests.helpers import (
+    SOURCE_ID,
+    SOURCE_TITLE,
+    claim_data,
+    make_knowledge,
+    query_record,
+)
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -125,3 +132,30 @@ def test_stats_refuses_a_file_that_is_not_a_database_cleanly(
 
     assert main(["stats", "--db", str(db)], env={}) == 1
     assert capsys.readouterr().err == f"cannot read the query log at {db}: file is not a database\n"
+
+
+def test_misses_name_the_claims_members_picked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "q.sqlite3"
+    now = datetime.now(UTC)
+
+    async def seed() -> None:
+        query_log = await QueryLog.open(db)
+        for query_id in ("q1", "q2"):
+            query_log.record(
+                query_record(
+                    query_id, question="Who owns the ships?", outcome="unknown", asked_at=now
+                )
+            )
+            query_log.record(PickRecord(query_id, "tankers-sent", "u1", now))
+        query_log.record(PickRecord("q2", "ships-owned", "u2", now))
+        await query_log.close()
+
+    asyncio.run(seed())
+
+    assert main(["misses", "--db", str(db)], env={}) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "      2  Who owns the ships?  (2 unanswered)",
+        "         members picked: tankers-sent ×2, ships-owned ×1",
+    ]

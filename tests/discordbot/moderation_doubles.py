@@ -28,7 +28,7 @@ from bot.knowledge.writer import KnowledgeWriter
 from bot.matching import build_matcher
 from bot.moderation.audit import AuditTrail, Change
 from bot.moderation.service import ModerationService
-from bot.querylog import FeedbackRecord, QueryLog
+from bot.querylog import FeedbackRecord, PickRecord, QueryLog
 from tests.discordbot.doubles import client_with_cog, make_interaction
 from tests.helpers import SOURCE_ID, YamlSpec, make_knowledge, query_record
 
@@ -190,12 +190,14 @@ async def click(
 
 @dataclass(frozen=True)
 class Asked:
-    """A logged question: its outcome, a member's vote on the answer (if any), and when."""
+    """A logged question: its outcome, a member's vote on the answer (if any), when, and
+    the claims members picked among those offered for it (one member each)."""
 
     question: str
     outcome: str = "unknown"
     helpful: bool | None = None
     hours_ago: float = 1.0
+    picked: tuple[str, ...] = ()
 
 
 def query_id(number: int) -> str:
@@ -224,6 +226,8 @@ async def seed_queries(db_path: Path, asked: Sequence[Asked]) -> list[str]:
             )
             if item.helpful is not None:
                 query_log.record(FeedbackRecord(qid, "member-1", item.helpful, given_at=now))
+            for number, claim_id in enumerate(item.picked, start=1):
+                query_log.record(PickRecord(qid, claim_id, f"member-{number}", now))
         async with asyncio.timeout(5):
             await query_log.flush()
     finally:

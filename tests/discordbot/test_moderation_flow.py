@@ -375,16 +375,59 @@ async def test_new_claim_from_a_miss_opens_the_add_modal_with_its_wording(
     assert defaults["statement"] is None
 
 
+async def test_attach_to_the_claim_members_picked_adds_the_phrasing_in_one_click(
+    kb: Moderation,
+) -> None:
+    [miss] = await seed_queries(
+        kb.db_path, [Asked("how many oil tankers went to venezuela", picked=("tankers-sent",))]
+    )
+
+    clicked = await click(kb, f"kb:attach:{miss}:tankers-sent", bob())
+
+    assert sent_text(clicked.response.send_message) == (
+        "Added the phrasing to `tankers-sent` (change #1)."
+    )
+    assert sent_kwargs(clicked.response.send_message)["ephemeral"] is True
+    clicked.response.edit_message.assert_not_awaited()  # the misses list stays
+    claim = kb.answers.claim("tankers-sent")
+    assert claim is not None
+    assert claim.questions[-1] == "how many oil tankers went to venezuela"
+    [change] = await kb.changes()
+    assert (change.action, change.target, change.actor_name) == (
+        "add-question",
+        "tankers-sent",
+        "bob",
+    )
+
+    again = await click(kb, f"kb:attach:{miss}:tankers-sent", bob())
+
+    assert sent_text(again.response.send_message) == "That claim already has this phrasing."
+
+
+async def test_attach_to_a_claim_since_removed_says_so(kb: Moderation) -> None:
+    [miss] = await seed_queries(kb.db_path, [Asked("who sank the tanker")])
+
+    clicked = await click(kb, f"kb:attach:{miss}:gone-claim", alice())
+
+    assert sent_text(clicked.response.send_message) == "That question or claim no longer exists."
+
+
 @pytest.mark.parametrize(
     ("verb", "values", "action"),
-    [("attach", None, "misses"), ("new", None, "misses"), ("to", ["tankers-sent"], "attach")],
+    [
+        ("attach", None, "misses"),
+        ("new", None, "misses"),
+        ("to", ["tankers-sent"], "attach"),
+        ("attach", None, "attach"),  # to the claim members picked
+    ],
 )
 async def test_misses_buttons_refuse_non_moderators(
     kb: Moderation, verb: str, values: list[str] | None, action: str
 ) -> None:
     [miss] = await seed_queries(kb.db_path, [Asked("how many oil tankers went to venezuela")])
+    target = ":tankers-sent" if action == "attach" and values is None else ""
 
-    clicked = await click(kb, f"kb:{verb}:{miss}", mallory(), values=values)
+    clicked = await click(kb, f"kb:{verb}:{miss}{target}", mallory(), values=values)
 
     assert sent_text(clicked.response.send_message) == REFUSAL
     clicked.response.send_modal.assert_not_awaited()

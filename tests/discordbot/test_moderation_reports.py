@@ -6,6 +6,7 @@ as the bot does.
 
 from __future__ import annotations
 
+from bot.discordbot import limits
 from bot.discordbot.moderation_ui import MissButton
 from bot.moderation.audit import Actor
 from bot.moderation.service import ClaimFields
@@ -101,6 +102,36 @@ async def test_misses_groups_near_duplicates_most_frequent_first_with_buttons(
         (f"kb:attach:{ids[0]}", "3: attach to a claim"),
         (f"kb:new:{ids[0]}", "3: new claim"),
     ]
+
+
+async def test_misses_show_what_members_picked_and_attach_to_it_in_one_click(
+    kb: Moderation,
+) -> None:
+    ids = await seed_queries(
+        kb.db_path,
+        [
+            Asked("How many ships went to Caracas?", hours_ago=3, picked=("tankers-sent",)),
+            Asked("How many ships went to Caracas?", hours_ago=2, picked=("tankers-sent",)),
+            Asked("Who owns the shipping firms?", hours_ago=1, picked=("tankers-sent", "x-y")),
+            Asked("Did Iran send tankers?", outcome="ambiguous", picked=("tankers-sent",)),
+        ],
+    )
+    interaction = kb_interaction(alice())
+
+    await invoke(kb.cog.misses, kb.cog, interaction, days=30)
+
+    assert sent_text(interaction.response.send_message).splitlines() == [
+        "**1.** How many ships went to Caracas? ×2 · members picked `tankers-sent` ×2",
+        "**2.** Who owns the shipping firms? ×1 · members picked `tankers-sent`, `x-y`",
+    ]
+    view = sent_kwargs(interaction.response.send_message)["view"]
+    assert [(item.custom_id, item.item.label) for item in view.children] == [
+        (f"kb:attach:{ids[1]}:tankers-sent", "1: attach to tankers-sent"),
+        (f"kb:new:{ids[1]}", "1: new claim"),
+        (f"kb:attach:{ids[2]}:tankers-sent", "2: attach to tankers-sent"),
+        (f"kb:new:{ids[2]}", "2: new claim"),
+    ]
+    assert all(len(item.custom_id) <= limits.CUSTOM_ID for item in view.children)
 
 
 async def test_no_misses_says_so(kb: Moderation) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.moderation.misses import find_misses, group_misses, question_of
-from bot.querylog import FeedbackRecord, QueryLog
+from bot.querylog import FeedbackRecord, PickRecord, QueryLog
 from tests.helpers import ASKED_AT, query_record
 
 HOUR = timedelta(hours=1)
@@ -73,6 +73,21 @@ def test_unanswered_and_not_helpful_are_counted_apart() -> None:
     )
 
     assert (miss.count, miss.unanswered, miss.not_helpful) == (3, 1, 2)
+
+
+def test_the_claims_members_picked_for_a_miss_are_counted_most_picked_first() -> None:
+    [miss, other] = group_misses(
+        [
+            (*row("q1", "How many ships sailed to Caracas?", 1), "ships-sailed"),
+            (*row("q2", "How many ship sailed to Caracas", 2), "ships-sailed tankers-sent"),
+            (*row("q3", "how many ships sailed to caracas?", 3), "tankers-sent ships-sailed"),
+            (*row("q4", "Who owns the shipping firms?", 4), None),
+        ]
+    )
+
+    assert miss.picked == (("ships-sailed", 3), ("tankers-sent", 2))
+    assert miss.top_pick == "ships-sailed"
+    assert (other.picked, other.top_pick) == ((), None)
 
 
 def test_no_rows_no_misses() -> None:
@@ -161,3 +176,25 @@ async def test_question_of_reads_one_logged_question(query_log: QueryLog) -> Non
 
     assert await question_of(query_log.connection, "q1") == "Who owns the shipping firms?"
     assert await question_of(query_log.connection, "nope") is None
+
+
+async def test_find_misses_shows_what_members_picked_for_a_missed_question(
+    query_log: QueryLog,
+) -> None:
+    log(query_log, "q1", "How many ships sailed to Caracas?")
+    log(query_log, "q2", "How many ships sailed to Caracas?", hours_ago=1)
+    log(query_log, "q3", "Who owns the shipping firms?", hours_ago=2)
+    log(query_log, "q4", "Iran oil", outcome="ambiguous")  # picked, but not a miss
+    query_log.record(PickRecord("q1", "tankers-sent", "u1", ASKED_AT))
+    query_log.record(PickRecord("q2", "tankers-sent", "u2", ASKED_AT))
+    query_log.record(PickRecord("q2", "ships-sailed", "u3", ASKED_AT))
+    query_log.record(PickRecord("q4", "oil-exports", "u1", ASKED_AT))
+    async with asyncio.timeout(5):
+        await query_log.flush()
+
+    found = await find_misses(query_log.connection)
+
+    assert [(m.question, m.picked) for m in found] == [
+        ("How many ships sailed to Caracas?", (("tankers-sent", 2), ("ships-sailed", 1))),
+        ("Who owns the shipping firms?", ()),
+    ]

@@ -248,3 +248,55 @@ async def test_a_source_that_is_not_utf8_is_refused(setup: tuple[ModerationServi
     service, _ = setup
     with pytest.raises(ModerationError, match="not UTF-8"):
         await service.add_source("bad", "Bad", b"\xff\xfe\x00bad", ALICE, "uploaded")
+
+
+# -- translations survive moderation ------------------------------------------------------------
+
+TRANSLATIONS = {
+    "es": "La fuente dice: Irán envió cinco petroleros de gasolina a Venezuela en 2020.",
+    "fa": "به گفته منبع، ایران در سال ۲۰۲۰ پنج نفتکش بنزین به ونزوئلا فرستاد.",
+}
+
+
+@pytest.fixture
+async def translated(tmp_path: Path) -> AsyncIterator[ModerationService]:
+    """A service over one claim with curated Spanish and Persian translations."""
+    root = make_knowledge(tmp_path, claims={"tankers-sent": claim_data(translations=TRANSLATIONS)})
+    knowledge = load_knowledge(root)
+    audit = await AuditTrail.open(tmp_path / "log.sqlite3")
+    yield ModerationService(
+        AnswerService(knowledge, build_matcher(knowledge)), KnowledgeWriter(root), audit
+    )
+    await audit.close()
+
+
+def tankers_fields(statement: str) -> ClaimFields:
+    return ClaimFields(
+        statement=statement,
+        quotes="Iran sent five tankers of gasoline to Venezuela in 2020.",
+        sources=SOURCE_ID,
+        questions="How many tankers did Iran send?",
+        topics="energy",
+    )
+
+
+async def test_a_phrasing_added_from_the_misses_keeps_the_claims_translations(
+    translated: ModerationService,
+) -> None:
+    await translated.apply(translated.with_question("tankers-sent", "tankers to caracas?"), ALICE)
+
+    claim = load_knowledge(translated.writer.root).claim("tankers-sent")
+    assert claim is not None
+    assert claim.questions[-1] == "tankers to caracas?"
+    assert claim.translations == TRANSLATIONS
+
+
+async def test_an_edit_keeps_the_translations_unless_the_statement_changes(
+    translated: ModerationService,
+) -> None:
+    same = "The source says: Iran sent five tankers of gasoline to Venezuela in 2020."
+    kept = translated.draft(tankers_fields(same), editing="tankers-sent")
+    changed = translated.draft(tankers_fields(same + " Eventually."), editing="tankers-sent")
+
+    assert kept.claim.translations == TRANSLATIONS
+    assert changed.claim.translations == {}  # they translated the old statement

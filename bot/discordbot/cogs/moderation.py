@@ -257,11 +257,19 @@ class ModerationCog(
         lines = [
             f"**{n}.** {escape(limits.shorten(m.question, 150))} ×{m.count}"
             + (f" ({m.not_helpful} 👎)" if m.not_helpful else "")
+            + (
+                " · members picked "
+                + ", ".join(f"`{c}`" + (f" ×{k}" if k > 1 else "") for c, k in m.picked[:3])
+                if m.picked
+                else ""
+            )
             for n, m in enumerate(found, start=1)
         ]
         view = discord.ui.View(timeout=None)
         for n, miss in enumerate(found[:5], start=1):  # five rows of buttons at most
-            view.add_item(MissButton(miss.query_id, True, f"{n}: attach to a claim"))
+            picked = miss.top_pick  # one click makes the wording a phrasing of it
+            attach = f"{n}: attach to {picked}" if picked else f"{n}: attach to a claim"
+            view.add_item(MissButton(miss.query_id, True, attach, picked))
             view.add_item(MissButton(miss.query_id, False, f"{n}: new claim"))
         await interaction.response.send_message(
             limits.shorten("\n".join(lines), limits.CONTENT), view=view, ephemeral=True
