@@ -59,6 +59,15 @@ class DecisionModel:
     its nearest curated phrasing is at least this similar: on the calibration sets every
     off-topic question (English, Spanish, Persian) stayed under 0.85, and 95% of the
     answerable ones were above 0.87. Not calibrated on other languages (we have no set)."""
+    certain_lexical: float = 95.0
+    """A lexical answer scoring at least this stands without consulting the model (the
+    question is not even embedded); below it, the model may veto it (see ``veto_gap``)."""
+    veto_gap: float = 0.02
+    """A lexical answer that neither similarity ranks first, while another claim's phrasing
+    is this much nearer in meaning, becomes "did you mean" (both offered): on the
+    calibration, dev and guard questions this turned 4 wrong answers and 1 answer to a
+    question without one into questions, and 3 right answers into "did you mean" offering
+    the right claim."""
     candidates_per_signal: int = 3
     """How many of each signal's best claims are considered."""
 

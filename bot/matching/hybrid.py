@@ -33,22 +33,32 @@ from bot.matching.semantic import (
     VectorCache,
     load_embedder,
 )
+from bot.matching.semantic.store import VectorStore
 from bot.matching.thresholds import DEFAULT_DECISION, DEFAULT_THRESHOLDS, Thresholds
 from bot.matching.wordlists import WordLists
 
 
 class SemanticMatching:
     """The embedding model and its vector cache, shared by every matcher built over time
-    (a moderator's edit re-embeds only the texts it changed)."""
+    (a moderator's edit re-embeds only the texts it changed), and where each knowledge
+    base's claim vectors are kept between starts (``store``; None: nowhere)."""
 
-    def __init__(self, embedder: Embedder, cache: VectorCache) -> None:
+    def __init__(
+        self, embedder: Embedder, cache: VectorCache, store: VectorStore | None = None
+    ) -> None:
         self.embedder = embedder
         self.cache = cache
+        self.store = store
         self._lock = threading.Lock()
 
-    def index(self, claims: Sequence[Claim]) -> SemanticIndex:
+    def index(self, claims: Sequence[Claim], identity: str | None = None) -> SemanticIndex:
+        """The vectors of ``claims``; with the knowledge base's ``identity``
+        (:func:`~bot.matching.index_store.knowledge_identity`), read from the store if
+        they were kept there, else kept there once made."""
         with self._lock:  # the cache is not safe for two builders at once
-            return SemanticIndex(claims, self.embedder, self.cache)
+            if identity is None or self.store is None:
+                return SemanticIndex(claims, self.embedder, self.cache)
+            return self.store.index(identity, claims, self.embedder, self.cache)
 
 
 def load_semantic_matching(
@@ -64,7 +74,8 @@ def load_semantic_matching(
         return None if root is None else root / "embeddings" / embedder.model_id
 
     cache = VectorCache(model_dir(cache_dir), seed=model_dir(seed_dir))
-    return SemanticMatching(embedder, cache), status
+    store = None if cache_dir is None else VectorStore(cache_dir / "claim-vectors")
+    return SemanticMatching(embedder, cache, store), status
 
 
 class HybridMatcher(Matcher):
@@ -77,8 +88,12 @@ class HybridMatcher(Matcher):
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         decision: DecisionModel = DEFAULT_DECISION,
         words: WordLists | None = None,
+        *,
+        identity: str | None = None,
     ) -> None:
+        """``identity``: the knowledge base's, under which ``semantic`` keeps its vectors."""
         super().__init__(index, thresholds, words)
+        self._identity = identity
         self.decision = decision
         self._semantic = semantic
         self._claims: tuple[Claim, ...] = tuple(indexed.claim for indexed in index.claims)
@@ -95,7 +110,7 @@ class HybridMatcher(Matcher):
         if vectors is None:
             with self._lock:
                 if self._vectors is None:
-                    self._vectors = self._semantic.index(self._claims)
+                    self._vectors = self._semantic.index(self._claims, self._identity)
                 vectors = self._vectors
         return vectors
 
@@ -106,12 +121,17 @@ class HybridMatcher(Matcher):
         cover is never answered: it is offered the claims nearest in meaning, if any is
         near enough to be on topic."""
         lexical = super().match(question)
-        if lexical.outcome is Outcome.ANSWERED:
-            # The decision is not consulted, so the question is not embedded: the same
-            # verdict without the model's ~13 ms (the ask of a new user does not even load it).
+        model, most = self.decision, self.thresholds.max_alternatives
+        if (
+            lexical.outcome is Outcome.ANSWERED
+            and lexical.matches[0].score >= model.certain_lexical
+        ):
+            # Certain: the question is not embedded (the model's ~13 ms saved; a new user's
+            # first ask of such a question does not even load it).
             return replace(lexical, semantic=True)
         signals = self.signals(question, lexical)
-        model, most = self.decision, self.thresholds.max_alternatives
+        if lexical.outcome is Outcome.ANSWERED:
+            return self._checked(lexical, signals)
         ranked = score_candidates(signals, model)
         scored = [
             ScoredClaim(self._claims[c.position], round(c.probability * 100.0, 1)) for c in ranked
@@ -141,6 +161,24 @@ class HybridMatcher(Matcher):
         return MatchResult(
             outcome, matches, lexical.terms, language=signals.language, semantic=True
         )
+
+    def _checked(self, lexical: MatchResult, signals: Signals) -> MatchResult:
+        """The lexical answer, unless the model points clearly elsewhere: then "did you
+        mean", with the lexical answer first and the claim nearest in meaning next."""
+        answer = self._positions[lexical.matches[0].claim.id]
+        phrasing, passage = signals.similarities.phrasing, signals.similarities.passage
+        nearest = int(phrasing.argmax())
+        disputed = (
+            nearest != answer
+            and int(passage.argmax()) != answer
+            and float(phrasing[nearest] - phrasing[answer]) >= self.decision.veto_gap
+        )
+        if not disputed:
+            return replace(lexical, semantic=True)
+        most = self.thresholds.max_alternatives
+        alternative = ScoredClaim(self._claims[nearest], lexical.matches[0].score)
+        matches = _merged(lexical.matches[:1], [alternative, *lexical.matches[1:]], most)
+        return replace(lexical, outcome=Outcome.AMBIGUOUS, matches=matches, semantic=True)
 
     def signals(self, question: str, lexical: MatchResult) -> Signals:
         """Everything the decision reads about ``question`` (also what the fit reads),

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import HybridMatcher, Outcome, SemanticMatching, build_matcher
-from bot.matching.decision import FEATURES
-from bot.matching.semantic import VectorCache
+from bot.matching.decision import FEATURES, Signals
+from bot.matching.matcher import MatchResult
+from bot.matching.semantic import Similarities, VectorCache
 from tests.helpers import claim_data, make_knowledge
 from tests.matching.semantic.fakes import CountingEmbedder
 
@@ -126,3 +128,41 @@ def test_off_topic_questions_get_nothing(hybrid: HybridMatcher, question: str) -
 
     assert result.outcome is Outcome.UNKNOWN
     assert result.matches == ()
+
+
+def test_a_lexical_answer_the_model_clearly_disputes_becomes_did_you_mean(
+    small: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matcher = hybrid_over(small, CountingEmbedder())
+    matcher.decision = replace(matcher.decision, certain_lexical=101.0)  # check every answer
+    lexical_answer = matcher.match("How many tankers did Iran send?")
+    assert lexical_answer.outcome is Outcome.ANSWERED
+    positions = {
+        claim.id: n for n, claim in enumerate(indexed.claim for indexed in matcher.index.claims)
+    }
+    disputing = np.zeros(2, dtype=np.float32)
+    disputing[positions["shipping-sanctioned"]] = 0.9
+    real_signals = matcher.signals
+
+    def signals(question: str, lexical: MatchResult) -> Signals:
+        return replace(
+            real_signals(question, lexical), similarities=Similarities(disputing, disputing)
+        )
+
+    monkeypatch.setattr(matcher, "signals", signals)
+    disputed = matcher.match("How many tankers did Iran send?")
+
+    assert disputed.outcome is Outcome.AMBIGUOUS
+    assert [m.claim.id for m in disputed.matches][:2] == ["tankers-sent", "shipping-sanctioned"]
+
+
+def test_a_certain_lexical_answer_is_not_embedded(small: KnowledgeBase) -> None:
+    embedder = CountingEmbedder()
+    matcher = hybrid_over(small, embedder)
+
+    result = matcher.match("How many tankers did Iran send?")
+
+    assert result.outcome is Outcome.ANSWERED
+    assert result.best is not None
+    assert result.best.score >= matcher.decision.certain_lexical
+    assert embedder.embedded == []
