@@ -606,3 +606,36 @@ def test_a_quote_that_starts_or_ends_inside_a_word_is_refused(tmp_path: Path) ->
     (problem,) = caught.value.problems
     assert "not word for word" in problem.message
     assert problem.claim_id == "tankers-sent"
+
+
+def test_translations_load_and_are_shown_in_their_language(tmp_path: Path) -> None:
+    root = make_knowledge(
+        tmp_path,
+        claims={"tankers-sent": claim_data(translations={"es": "La fuente dice…", "fa": "منبع…"})},
+    )
+
+    (claim,) = load_knowledge(root).claims
+
+    assert claim.statement_in("es") == "La fuente dice…"
+    assert claim.statement_in("fa") == "منبع…"
+    assert claim.statement_in("other") == claim.statement
+
+
+@pytest.mark.parametrize(
+    ("translations", "message"),
+    [
+        ({"de": "Die Quelle sagt…"}, "Invalid enum value 'de'"),
+        ({"es": "   "}, "Expected non-blank text"),
+        ({"en": "The source says"}, "Invalid enum value 'en'"),  # the statement is English
+    ],
+)
+def test_a_translation_into_an_unknown_language_or_blank_is_refused(
+    tmp_path: Path, translations: dict[str, str], message: str
+) -> None:
+    root = make_knowledge(tmp_path, claims={"tankers-sent": claim_data(translations=translations)})
+
+    problem = only_problem(root)
+
+    assert message in problem.message
+    assert problem.claim_id == "tankers-sent"
+    assert problem.message.startswith("translations")
