@@ -22,6 +22,7 @@ from bot.cli import build_parser
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.knowledge.models import Claim
 from bot.matching import build_matcher
+from bot.matching.semantic import load_embedder
 from tests.helpers import claim_data, make_knowledge, query_db, shipped_knowledge
 
 PROJECT = Path(__file__).resolve().parents[2]
