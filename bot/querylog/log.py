@@ -98,6 +98,11 @@ class QueryLog:
         and one's rollback must never undo the other's work."""
         self.dropped = 0
         """Rows given up on: the queue was full, or the database stayed broken until close."""
+        self.write_errors = 0
+        """Failed attempts to write a batch (each retry of a failing batch counts again)."""
+        self.failing: str | None = None
+        """Why the last attempt to write failed, while the writer is still retrying; None
+        once a batch is written again (read by the health check)."""
         self._queue: asyncio.Queue[_Row | FeedbackRecord | PickRecord] = asyncio.Queue(
             maxsize=max_pending
         )
@@ -155,6 +160,16 @@ class QueryLog:
         """Rows queued and not yet written."""
         return self._queue.qsize()
 
+    @property
+    def trouble(self) -> str | None:
+        """Why the log is not writing now (its writer stopped, or its database failing),
+        or None when it is."""
+        if self._writer is None or self._writer.done():
+            return "the query log writer is not running"
+        if self.failing is not None:
+            return f"the query log cannot write: {self.failing}"
+        return None
+
     def record(self, record: LogRecord) -> None:
         """Queue ``record`` for writing; never blocks, never raises."""
         try:
@@ -196,8 +211,11 @@ class QueryLog:
                 try:
                     await self._write(batch)
                     self._in_flight = 0
+                    self.failing = None
                     break
                 except (sqlite3.Error, OSError) as exc:
+                    self.write_errors += 1
+                    self.failing = str(exc) or type(exc).__name__
                     log.warning(
                         "query log write failed (%s); %d rows kept, retrying", exc, len(batch)
                     )
@@ -206,6 +224,7 @@ class QueryLog:
                     # A bug, not a failing disk: retrying cannot help. Count the batch as
                     # lost and keep the writer alive for the rows after it.
                     log.exception("query log write failed; %d rows dropped", len(batch))
+                    self.write_errors += 1
                     self.dropped += len(batch)
                     self._in_flight = 0
                     break

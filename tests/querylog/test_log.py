@@ -172,6 +172,38 @@ async def test_a_failed_write_is_retried_and_no_row_is_lost(
     assert any("database is locked" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_failing_database_is_trouble_until_a_write_succeeds(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the health check reads: each failed attempt counts, and the log is in
+    trouble from the first failure until a batch is written again."""
+    query_log = await QueryLog.open(db_path, retry_delay=0.01)
+    writes = FailingWrites(query_log, failures=None)
+    try:
+        assert (query_log.trouble, query_log.write_errors) == (None, 0)
+        monkeypatch.setattr(query_log, "_write", writes)
+        query_log.record(query_record("q1"))
+        await writes.attempted.wait()
+        await asyncio.sleep(0)  # the writer notes the failure before it sleeps
+
+        failing = (query_log.trouble, query_log.write_errors >= 1)
+        writes.failures = 0  # the next attempt writes
+        await flushed(query_log)
+
+        assert failing == ("the query log cannot write: database is locked", True)
+        assert (query_log.trouble, query_log.write_errors) == (None, writes.attempts - 1)
+    finally:
+        await query_log.close()
+    assert query_db(db_path, "SELECT id FROM queries") == [("q1",)]
+
+
+async def test_a_closed_log_is_trouble(db_path: Path) -> None:
+    query_log = await QueryLog.open(db_path)
+    await query_log.close()
+
+    assert query_log.trouble == "the query log writer is not running"
+
+
 async def test_close_writes_the_rows_still_queued(db_path: Path) -> None:
     query_log = await QueryLog.open(db_path)
     for index in range(3):
