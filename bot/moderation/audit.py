@@ -69,12 +69,15 @@ class AuditTrail:
         connection: aiosqlite.Connection,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_change: Callable[[str], None] | None = None,
     ) -> None:
         self.connection = connection
         self._clock = clock
+        self._on_change = on_change
+        """Told each committed entry's action (the metrics count moderator actions by it)."""
 
     @classmethod
-    async def open(cls, path: Path) -> Self:
+    async def open(cls, path: Path, *, on_change: Callable[[str], None] | None = None) -> Self:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path)
         try:
@@ -84,7 +87,7 @@ class AuditTrail:
         except BaseException:
             await connection.close()
             raise
-        return cls(connection)
+        return cls(connection, on_change=on_change)
 
     async def close(self) -> None:
         await self.connection.close()
@@ -125,6 +128,8 @@ class AuditTrail:
             await self.connection.rollback()
             raise
         await self.connection.commit()
+        if self._on_change is not None:
+            self._on_change(action)
 
     async def record(
         self, actor: Actor, action: str, target: str | None, *, detail: str | None = None
