@@ -126,6 +126,15 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
     return value
 
 
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{name} must be a TCP port number (1-65535)")
+    return int(raw)
+
+
 def _url(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -153,6 +162,10 @@ class DiscordSettings:
     cooldown_questions: int = 5
     cooldown_seconds: float = 60.0
     """Each member may ask ``cooldown_questions`` questions per ``cooldown_seconds``."""
+    metrics_port: int | None = None
+    """``BOT_METRICS_PORT``: serve ``/metrics`` and ``/healthz`` on it; None serves nothing."""
+    metrics_host: str = "127.0.0.1"
+    """``BOT_METRICS_HOST``: the address to serve them on (loopback unless told otherwise)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordSettings:
@@ -173,4 +186,6 @@ class DiscordSettings:
             listen_channel_ids=_ids(env, "BOT_LISTEN_CHANNEL_IDS"),
             cooldown_questions=int(_number(env, "BOT_COOLDOWN_QUESTIONS", 5, minimum=1)),
             cooldown_seconds=_number(env, "BOT_COOLDOWN_SECONDS", 60.0, minimum=0),
+            metrics_port=_port(env, "BOT_METRICS_PORT"),
+            metrics_host=env.get("BOT_METRICS_HOST", "").strip() or "127.0.0.1",
         )

@@ -22,6 +22,7 @@ def test_the_token_alone_is_enough() -> None:
     assert (settings.cooldown_questions, settings.cooldown_seconds) == (5, 60.0)
     assert settings.listen_channel_ids == frozenset()
     assert (settings.api_base, settings.gateway_url, settings.dev_guild_id) == (None, None, None)
+    assert (settings.metrics_port, settings.metrics_host) == (None, "127.0.0.1")
 
 
 @pytest.mark.parametrize("token", [None, "", "   "])
@@ -42,6 +43,8 @@ def test_every_setting_is_read() -> None:
             BOT_LISTEN_CHANNEL_IDS="444444444444444444 555555555555555555",
             BOT_COOLDOWN_QUESTIONS="3",
             BOT_COOLDOWN_SECONDS="30.5",
+            BOT_METRICS_PORT="9108",
+            BOT_METRICS_HOST="0.0.0.0",
         )
     )
 
@@ -51,6 +54,7 @@ def test_every_setting_is_read() -> None:
     assert settings.gateway_url == "ws://127.0.0.1:8080/gateway"
     assert settings.listen_channel_ids == {444444444444444444, 555555555555555555}
     assert (settings.cooldown_questions, settings.cooldown_seconds) == (3, 30.5)
+    assert (settings.metrics_port, settings.metrics_host) == (9108, "0.0.0.0")
 
 
 def test_a_cooldown_of_zero_seconds_is_allowed() -> None:
@@ -73,6 +77,11 @@ BAD_VALUES = [
     ("BOT_COOLDOWN_SECONDS", "-1"),
     ("BOT_COOLDOWN_SECONDS", "nan"),
     ("BOT_COOLDOWN_SECONDS", "1e999"),
+    ("BOT_METRICS_PORT", "http"),
+    ("BOT_METRICS_PORT", "0"),
+    ("BOT_METRICS_PORT", "65536"),
+    ("BOT_METRICS_PORT", "-1"),
+    ("BOT_METRICS_PORT", "９１０８"),  # full-width digits: str.isdigit() but not a port
 ]
 
 
