@@ -17,6 +17,7 @@ CORE = (
     "moderation",
     "answering.py",
     "messages.py",
+    "metrics",
     "evaluation.py",
     "config.py",
 )
@@ -60,7 +61,7 @@ def test_importing_the_core_and_the_cli_loads_no_discord_module() -> None:
     """Transitive imports too: a fresh interpreter imports the core and the CLI entry point."""
     code = (
         "import sys, bot.knowledge, bot.matching, bot.querylog, bot.answering, bot.evaluation, "
-        "bot.messages, "
+        "bot.messages, bot.metrics, "
         "bot.moderation.service, bot.moderation.misses, "
         "bot.cli, bot.cli.ask, bot.cli.reports\n"
         "print(sorted(m for m in sys.modules if m == 'discord' or m.startswith('discord.')))"
