@@ -20,13 +20,39 @@ from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
+COMMANDS = (
+    ("ask [QUESTION ...]", "answer each question (none: each line of standard input)"),
+    ("claim ID", "one claim with all its citations and any curator's note"),
+    ("kb validate", "check every knowledge file"),
+    ("stats [--days N] [--chart FILE.png]", "questions, answer rate, top and unanswered questions"),
+    ("misses [--days N]", "unanswered and not-helpful questions, grouped"),
+    ("eval [--split NAME] [-v]", "accuracy on the project's own question sets"),
+    ("run", "start the Discord bot (needs DISCORD_TOKEN)"),
+    ("sync [--guild ID | --global]", "register the slash commands with Discord"),
+)
+"""What ``python -m bot`` alone prints: the README's table of commands, in short."""
+
+
+def command_list() -> str:
+    width = 32
+    lines = ["usage: python -m bot COMMAND [options]", "", "commands:"]
+    for usage, summary in COMMANDS:
+        if len(usage) < width - 2:
+            lines.append(f"  {usage:<{width - 2}}{summary}")
+        else:
+            lines.extend([f"  {usage}", f"{'':<{width}}{summary}"])
+    lines.extend(["", "python -m bot COMMAND --help gives a command's options."])
+    return "\n".join(lines)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Cited answers about the Iran–Venezuela partnership, from a curated knowledge base.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Not required: without a command, main prints the command list (argparse would only
+    # say "the following arguments are required: COMMAND").
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def knowledge_option(command: argparse.ArgumentParser) -> None:
         command.add_argument(
@@ -70,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         "stats", help="questions, answer rate, top and unanswered questions"
     )
     stats.add_argument("--days", type=int, metavar="N", help="only the last N days")
+    stats.add_argument(
+        "--chart",
+        type=Path,
+        metavar="FILE.png",
+        help="also draw questions per day by outcome, as /kb stats shows them, to this PNG",
+    )
     db_option(stats)
 
     misses = commands.add_parser("misses", help="unanswered and not-helpful questions, grouped")
@@ -107,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:  # noqa: PLR0911 - one exit per failure kind
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        print(command_list(), file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "ask" and (problem := _empty_question(args.questions)):
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     environment = dict(os.environ if env is None else env)
     level = (environment.get("BOT_LOG_LEVEL") or "WARNING").upper()
     if level not in logging.getLevelNamesMapping():
@@ -139,8 +177,9 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     if args.command in ("stats", "misses"):
         from bot.cli.reports import print_misses, print_stats  # noqa: PLC0415 - keep `ask` lean
 
-        report = print_stats if args.command == "stats" else print_misses
-        return report(db_path, args.days)
+        if args.command == "stats":
+            return print_stats(db_path, args.days, args.chart)
+        return print_misses(db_path, args.days)
     try:
         knowledge = load_knowledge(knowledge_dir)
     except KnowledgeError as exc:
@@ -149,6 +188,21 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     if discord_settings is not None:
         return _discord(args, replace(settings, db_path=db_path), discord_settings, knowledge)
     return _dispatch(args, knowledge, db_path, settings)
+
+
+def _empty_question(questions: Sequence[str]) -> str | None:
+    """What is wrong with the questions given as arguments, if one is empty or only spaces
+    (a blank line of standard input, by contrast, is skipped: it is how a paste ends)."""
+    for number, question in enumerate(questions, start=1):
+        if not question.strip():
+            which = (
+                "the question" if len(questions) == 1 else f"question {number} of {len(questions)}"
+            )
+            return (
+                f"ask: {which} is empty; write it in quotes, e.g. "
+                'python -m bot ask "What did Venezuela import from Iran in 2020?"'
+            )
+    return None
 
 
 def _discord(

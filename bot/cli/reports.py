@@ -18,6 +18,8 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.matching.factory import MatcherFactory
 from bot.moderation.misses import find_misses
 from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
+from bot.querylog.chart import stats_chart
+from bot.querylog.stats import DayCounts, read_daily
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 
@@ -76,8 +78,31 @@ def print_eval(
     return EXIT_OK
 
 
-def print_stats(db_path: Path, days: int | None) -> int:
-    return _report(db_path, days, _stats_text)
+def print_stats(db_path: Path, days: int | None, chart: Path | None = None) -> int:
+    """The stats report; with ``chart``, the moderators' chart of the same period written
+    there as a PNG too (the picture ``/kb stats`` attaches)."""
+    if chart is None:
+        return _report(db_path, days, _stats_text)
+    read: list[tuple[Stats, list[DayCounts]]] = []
+
+    async def stats_and_days(
+        connection: aiosqlite.Connection, since: datetime | None, days: int | None
+    ) -> list[str]:
+        stats = await read_stats(connection, since=since)
+        read.append((stats, await read_daily(connection, since=since, until=datetime.now(UTC))))
+        return stats_lines(stats, days)
+
+    code = _report(db_path, days, stats_and_days)
+    if code != EXIT_OK:
+        return code
+    stats, daily = read[0]
+    try:
+        chart.write_bytes(stats_chart(daily, stats, window_days=days or None))
+    except OSError as exc:
+        print(f"cannot write the chart to {chart}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"chart written to {chart}")
+    return EXIT_OK
 
 
 def print_misses(db_path: Path, days: int | None) -> int:
