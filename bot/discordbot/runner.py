@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord
 import discord.gateway
@@ -33,6 +34,10 @@ from bot.moderation.audit import AuditTrail
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
 from bot.querylog.retention import purge_forever
+
+if TYPE_CHECKING:
+    from bot.discordbot.observability import Observability
+    from bot.metrics import MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +61,11 @@ async def run_bot(
     settings: Settings, discord_settings: DiscordSettings, knowledge: KnowledgeBase
 ) -> int:
     use_endpoints(discord_settings)
+    observed = _observability() if discord_settings.metrics_port is not None else None
     async with await QueryLog.open(settings.db_path) as query_log:
-        audit = await AuditTrail.open(settings.db_path)
+        audit = await AuditTrail.open(
+            settings.db_path, on_change=observed.metrics.moderator_action if observed else None
+        )
         retention = (
             asyncio.create_task(purge_forever(query_log, settings.retention_days), name="retention")
             if settings.retention_days
@@ -65,13 +73,14 @@ async def run_bot(
         )
         try:
             build = _matchers(settings, knowledge)
+            if observed is not None:
+                observed.metrics.semantic_matching(on=build.semantic is not None)
             matcher = build(knowledge)
             if isinstance(matcher, HybridMatcher):
                 embedded = await asyncio.to_thread(matcher.prepare)
                 log.info("claims' vectors ready (%d texts embedded now)", embedded)
-            service = AnswerService(
-                knowledge, matcher, query_log, user_ids=settings.user_id_policy()
-            )
+            sink = observed.sink(query_log) if observed is not None else query_log
+            service = AnswerService(knowledge, matcher, sink, user_ids=settings.user_id_policy())
             moderation = ModerationService(
                 service,
                 KnowledgeWriter(knowledge.root),
@@ -79,13 +88,21 @@ async def run_bot(
                 matcher_factory=heap.frozen_after(_prepared(build)),
             )
             heap.settle()
-            return await _serve(service, query_log, moderation, discord_settings)
+            return await _serve(service, query_log, moderation, discord_settings, observed)
         finally:
             if retention is not None:
                 retention.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await retention
             await audit.close()
+
+
+def _observability() -> Observability:
+    # Imported only when metrics are served: prometheus_client and aiohttp's server
+    # add some 80 ms to every start.
+    from bot.discordbot.observability import Observability  # noqa: PLC0415
+
+    return Observability.create()
 
 
 def _matchers(settings: Settings, knowledge: KnowledgeBase) -> MatcherFactory:
@@ -115,12 +132,31 @@ async def _serve(
     query_log: QueryLog,
     moderation: ModerationService,
     discord_settings: DiscordSettings,
+    observed: Observability | None = None,
 ) -> int:
     extensions = (*EXTENSIONS, MODERATION_EXTENSION)
     async with KnowledgeBot(
         service, query_log, discord_settings, moderation=moderation, extensions=extensions
     ) as bot:
         _close_on_sigterm(bot)
+        server: MetricsServer | None = None
+        if observed is not None and discord_settings.metrics_port is not None:
+            server = observed.server(
+                bot,
+                service,
+                query_log,
+                host=discord_settings.metrics_host,
+                port=discord_settings.metrics_port,
+            )
+            try:
+                await server.start()  # before the bot starts: /healthz says why it is not up yet
+            except OSError as exc:
+                where = f"{discord_settings.metrics_host}:{discord_settings.metrics_port}"
+                print(
+                    f"error: cannot serve metrics on {where} (BOT_METRICS_PORT): {exc}",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
         try:
             await bot.start(discord_settings.token)
         except discord.LoginFailure:
@@ -132,6 +168,9 @@ async def _serve(
                 file=sys.stderr,
             )
             return EXIT_FAILURE
+        finally:
+            if server is not None:
+                await server.close()
     return EXIT_OK
 
 

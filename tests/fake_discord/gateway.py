@@ -85,11 +85,15 @@ class Gateway:
         self._sessions: dict[str, Session] = {}
         self.current: Connection | None = None
         self.frames: list[GatewayFrame] = []
+        self.accepting = asyncio.Event()
+        """Cleared, new connections wait (unanswered, as behind a dead network) until set."""
+        self.accepting.set()
         self.identify_count = 0
         self.resume_count = 0
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp entry point for ``/gateway``: one bot connection, until it closes."""
+        await self.accepting.wait()
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         conn = Connection(ws)
@@ -218,5 +222,6 @@ class Gateway:
 
     async def close(self) -> None:
         """Close every connection (code 1001, "going away") before the server stops."""
+        self.accepting.set()  # a held connection attempt must not hold up the shutdown
         for conn in list(self._connections):
             await conn.ws.close(code=1001, message=b"fake server stopping")

@@ -211,12 +211,22 @@ class FakeDiscord(UserActions):
 
         await self._state.changes.wait_until(done, timeout, "the bot to RESUME")
 
-    async def drop_gateway(self, *, resumable: bool = True) -> None:
+    async def drop_gateway(self, *, resumable: bool = True, stay_down: bool = False) -> None:
         """Close the bot's websocket as Discord does; see :meth:`Gateway.drop`.
 
         discord.py sleeps 5 s in ``Client.before_identify_hook`` before any
         IDENTIFY but the first, so a test of the non-resumable path should give
         its bot a hook that does not sleep.
+
+        ``stay_down`` leaves the bot's reconnection attempts unanswered (the
+        connection neither opens nor fails) until :meth:`restore_gateway`, so a
+        test can look at the bot while it is disconnected.
         """
         self._drop_marks = (self._gateway.identify_count, self._gateway.resume_count)
+        if stay_down:
+            self._gateway.accepting.clear()
         await self._gateway.drop(resumable=resumable)
+
+    def restore_gateway(self) -> None:
+        """Answer the connection attempts held since ``drop_gateway(stay_down=True)``."""
+        self._gateway.accepting.set()
