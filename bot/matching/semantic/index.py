@@ -36,6 +36,18 @@ class Similarities:
     """Best cosine with the claim's statement, a translation or a quoted passage."""
 
 
+@dataclass(frozen=True)
+class ClaimVectors:
+    """Every claim's text vectors, claims in order: the rows of claim ``i``'s phrasings
+    start at ``phrasing_starts[i]`` (and end where the next claim's start), likewise its
+    passages."""
+
+    phrasings: Vectors
+    passages: Vectors
+    phrasing_starts: npt.NDArray[np.int64]
+    passage_starts: npt.NDArray[np.int64]
+
+
 def text_keys(claims: Sequence[Claim], model_id: str) -> list[str]:
     """The cache keys of every text of ``claims`` (what a complete cache holds)."""
     keys: list[str] = []
@@ -78,6 +90,31 @@ class SemanticIndex:
         self._passage_starts = np.array(passage_starts, dtype=np.int64)
         self.embedded_now = self._phrasings.embedded_now + self._passages.embedded_now
         """How many texts had to be embedded (the rest came from the cache)."""
+
+    @classmethod
+    def from_vectors(
+        cls, claims: Sequence[Claim], embedder: Embedder, vectors: ClaimVectors
+    ) -> SemanticIndex:
+        """The index of ``claims`` made of vectors built for them earlier (read back by
+        :mod:`bot.matching.semantic.store`): the same index, nothing embedded."""
+        index = cls.__new__(cls)
+        index.claims = tuple(claims)
+        index.embedder = embedder
+        index._phrasings = _Embedded(vectors.phrasings, 0)
+        index._passages = _Embedded(vectors.passages, 0)
+        index._phrasing_starts = vectors.phrasing_starts
+        index._passage_starts = vectors.passage_starts
+        index.embedded_now = 0
+        return index
+
+    def vectors(self) -> ClaimVectors:
+        """The vectors this index is made of (shared, not copied: never change them)."""
+        return ClaimVectors(
+            self._phrasings.vectors,
+            self._passages.vectors,
+            self._phrasing_starts,
+            self._passage_starts,
+        )
 
     def __len__(self) -> int:
         return len(self.claims)
