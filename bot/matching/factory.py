@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Matcher, SemanticMatching, build_matcher
 from bot.matching.hybrid import load_semantic_matching
+from bot.matching.index_store import IndexStore
 from bot.matching.semantic import ModelStatus
 from bot.matching.wordlists import WordLists
 
@@ -22,9 +23,13 @@ class MatcherFactory:
     words: WordLists
     status: ModelStatus | None
     """Why semantic matching is on or off; None when switched off (``BOT_SEMANTIC=off``)."""
+    indexes: IndexStore | None = None
+    """Where claim indexes are kept between starts (None: built every time)."""
 
     def __call__(self, knowledge: KnowledgeBase) -> Matcher:
-        return build_matcher(knowledge, semantic=self.semantic, words=self.words)
+        return build_matcher(
+            knowledge, semantic=self.semantic, words=self.words, indexes=self.indexes
+        )
 
     def summary(self) -> str:
         if self.status is None:
@@ -35,9 +40,11 @@ class MatcherFactory:
     def load(
         cls, cache_dir: Path | None, seed_dir: Path | None, *, semantic: bool, verify: bool
     ) -> MatcherFactory:
-        """The process's factory: the model where ``semantic`` and it can be had."""
+        """The process's factory: the model where ``semantic`` and it can be had; claim
+        indexes (and vectors) kept under ``cache_dir`` if given."""
         words = WordLists(cache_dir)
+        indexes = None if cache_dir is None else IndexStore(cache_dir / "claim-index")
         if not semantic:
-            return cls(None, words, None)
+            return cls(None, words, None, indexes)
         found, status = load_semantic_matching(cache_dir, seed_dir, verify=verify)
-        return cls(found, words, status)
+        return cls(found, words, status, indexes)

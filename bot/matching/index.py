@@ -22,6 +22,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 from itertools import repeat
 from operator import and_, rshift
 
@@ -38,7 +39,15 @@ from bot.matching.builder import (
 )
 from bot.matching.typos import WordGroups
 
-__all__ = ["FIELD_CODES", "FIELD_WEIGHTS", "ClaimIndex", "IndexedClaim", "Postings", "bigrams"]
+__all__ = [
+    "FIELD_CODES",
+    "FIELD_WEIGHTS",
+    "ClaimIndex",
+    "IndexParts",
+    "IndexedClaim",
+    "Postings",
+    "bigrams",
+]
 
 _PAIR_SHIFT = 32
 DENSE_FROM = 1000
@@ -59,48 +68,76 @@ claim, one byte each (0: absent). (A plain tuple: one is made for every term of 
 question.)"""
 
 
-class ClaimIndex:
-    """Claims analysed once, with postings and document frequencies."""
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    """What a :class:`ClaimIndex` is made of besides its knowledge base and analyzer:
+    everything the build computes, and all that :mod:`bot.matching.index_store` writes to
+    disk and reads back (the rest is derived from it in milliseconds)."""
 
-    def __init__(self, knowledge: KnowledgeBase, analyzer: Analyzer) -> None:
+    count: int
+    claim_bits: int
+    term_ids: dict[str, int]
+    words: list[array[int]]
+    word_codes: list[array[int]]
+    pairs: list[array[int]]
+    pair_codes: list[array[int]]
+    dense_words: dict[int, bytes]
+    dense_pairs: dict[int, bytes]
+    shortest: array[int]
+    longest: array[int]
+    phrasings: list[str]
+    """Per claim, :attr:`IndexedClaim.phrasings`."""
+    vocabulary: tuple[str, ...]
+
+
+class ClaimIndex:
+    """Claims analysed once, with postings and document frequencies.
+
+    Built from ``knowledge`` by ``analyzer``, or put together from ``parts`` built
+    earlier for the same knowledge base and analyzer (:mod:`bot.matching.index_store`
+    reads them from disk, keyed by both): the two give the same index.
+    """
+
+    def __init__(
+        self, knowledge: KnowledgeBase, analyzer: Analyzer, parts: IndexParts | None = None
+    ) -> None:
         self.analyzer = analyzer
         count = len(knowledge.claims)
         self.count = count
-        built = IndexBuilder.build(knowledge, analyzer)
-        self.claims: list[IndexedClaim] = built.claims
-        self._claim_bits = built.claim_bits
+        if parts is None:
+            parts, claims = _build(knowledge, analyzer)
+        else:
+            if parts.count != count or len(parts.phrasings) != count:
+                raise ValueError(f"parts of {parts.count} claims for {count} claims")
+            claims = [
+                IndexedClaim(claim, phrasings)
+                for claim, phrasings in zip(knowledge.claims, parts.phrasings, strict=True)
+            ]
+        self.claims: list[IndexedClaim] = claims
+        self._claim_bits = parts.claim_bits
         self.claim_mask = (1 << self._claim_bits) - 1
-        self.term_ids = built.term_ids
+        self.term_ids = parts.term_ids
         """Every term (stem or synonym group) of the knowledge base -> its id (from 1)."""
-        self.shortest = built.shortest
+        self.shortest = parts.shortest
         """Per claim, the length of its shortest phrasing, and of its longest: a fuzzy
         comparison can only reach so high across a difference in length."""
-        self.longest = built.longest
-        self._words: list[array[int]] = []
+        self.longest = parts.longest
+        self._words = parts.words
         """Postings of each term, by id: claim positions..."""
-        self._word_codes: list[array[int]] = []
+        self._word_codes = parts.word_codes
         """...and, parallel to them, field codes."""
-        self._pairs: list[array[int]] = []
+        self._pairs = parts.pairs
         """Postings of the bigrams starting with each term, by that term's id: keys
         (second word << claim bits | claim position) sorted..."""
-        self._pair_codes: list[array[int]] = []
+        self._pair_codes = parts.pair_codes
         """...and, parallel to them, field codes."""
-        self._unpack(built)
-        raw_words = built.raw_words
-        del built
-        self._dense_words: dict[int, bytes] = {}
-        self._dense_pairs: dict[int, bytes] = {}
-        self._densify()
+        self._dense_words = parts.dense_words
+        self._dense_pairs = parts.dense_pairs
         self.unknown_idf = _idf(count, 0)
         """What a term found in no claim weighs: the most of any term."""
-        surface: Counter[str] = Counter()
-        for word, times in raw_words.items():
-            surface[word.casefold()] += times
-        self.vocabulary: tuple[str, ...] = tuple(
-            word for word, _ in sorted(surface.items(), key=lambda item: (-item[1], item[0]))
-        )
+        self.vocabulary = parts.vocabulary
         """Every word the knowledge base uses, folded, most used first, for typo correction."""
-        self.known_words = frozenset(surface)
+        self.known_words = frozenset(self.vocabulary)
         self.word_ranks = {word: rank for rank, word in enumerate(self.vocabulary)}
         """Each known word's place in :attr:`vocabulary` (0: the most used)."""
         self.initials = "".join(sorted({word[0] for word in self.vocabulary}))
@@ -118,49 +155,23 @@ class ClaimIndex:
         self._names: dict[int, list[frozenset[str]]] = {}
         """Per claim asked for names, the terms of each name in its quotes (computed once)."""
 
-    def _unpack(self, built: IndexBuilder) -> None:
-        """Split the packed entries into keys and field codes, bigrams sorted."""
-        mask = (1 << CODE_BITS) - 1
-        for packed in built.words:
-            self._words.append(array("i", map(rshift, packed, repeat(CODE_BITS))))
-            self._word_codes.append(array("b", map(and_, packed, repeat(mask))))
-        for packed in built.pairs:
-            ordered = array("q", sorted(packed)) if len(packed) > 1 else packed
-            self._pairs.append(array("q", map(rshift, ordered, repeat(CODE_BITS))))
-            self._pair_codes.append(array("b", map(and_, ordered, repeat(mask))))
-
-    def _densify(self) -> None:
-        """Give the most common terms and bigrams a dense code vector: the matcher then
-        scores the claims that have only common words without a lookup per claim."""
-        count = self.count
-        if count < DENSE_FROM:
-            return
-        candidates: list[tuple[int, int, int]] = []  # (document frequency, kind, key)
-        for term_id, keys in enumerate(self._words):
-            if len(keys) >= DENSE_FROM:
-                candidates.append((len(keys), 0, term_id))
-        for first, keys in enumerate(self._pairs):
-            if len(keys) >= DENSE_FROM:
-                seconds = Counter(map(rshift, keys, repeat(self._claim_bits)))
-                candidates += [
-                    (frequency, 1, first << _PAIR_SHIFT | second)
-                    for second, frequency in seconds.items()
-                    if frequency >= DENSE_FROM
-                ]
-        for _, kind, key in sorted(candidates, reverse=True)[: DENSE_BYTES // count]:
-            vector = bytearray(count)
-            if kind == 0:
-                keys, codes = self._words[key], self._word_codes[key]
-                consume(map(vector.__setitem__, keys, codes))
-                self._dense_words[key] = bytes(vector)
-                continue
-            first, second = key >> _PAIR_SHIFT, key & (1 << _PAIR_SHIFT) - 1
-            keys = self._pairs[first]
-            start = bisect_left(keys, second << self._claim_bits)
-            stop = bisect_left(keys, (second + 1) << self._claim_bits, start)
-            positions = map(and_, keys[start:stop], repeat(self.claim_mask))
-            consume(map(vector.__setitem__, positions, self._pair_codes[first][start:stop]))
-            self._dense_pairs[key] = bytes(vector)
+    def parts(self) -> IndexParts:
+        """What this index is made of (shared, not copied: never change them)."""
+        return IndexParts(
+            count=self.count,
+            claim_bits=self._claim_bits,
+            term_ids=self.term_ids,
+            words=self._words,
+            word_codes=self._word_codes,
+            pairs=self._pairs,
+            pair_codes=self._pair_codes,
+            dense_words=self._dense_words,
+            dense_pairs=self._dense_pairs,
+            shortest=self.shortest,
+            longest=self.longest,
+            phrasings=[claim.phrasings for claim in self.claims],
+            vocabulary=self.vocabulary,
+        )
 
     def postings(self, term: str) -> Postings | None:
         """The claims containing ``term`` (a term, or two terms joined by a space)."""
@@ -230,6 +241,98 @@ class ClaimIndex:
 
 _TYPE_BITS = (AnswerType.QUANTITY, AnswerType.DATE, AnswerType.EXACT_QUANTITY, AnswerType.YEAR)
 """The answer types whose check is cached per claim, one bit each (bit 0: computed)."""
+
+
+def _build(knowledge: KnowledgeBase, analyzer: Analyzer) -> tuple[IndexParts, list[IndexedClaim]]:
+    """Every claim analysed: the index's parts, and the claims with their phrasings."""
+    count = len(knowledge.claims)
+    built = IndexBuilder.build(knowledge, analyzer)
+    unpacked = _unpack(built)
+    words, word_codes, pairs, pair_codes = unpacked
+    dense_words, dense_pairs = _densify(count, built.claim_bits, unpacked)
+    surface: Counter[str] = Counter()
+    for word, times in built.raw_words.items():
+        surface[word.casefold()] += times
+    vocabulary = tuple(
+        word for word, _ in sorted(surface.items(), key=lambda item: (-item[1], item[0]))
+    )
+    parts = IndexParts(
+        count=count,
+        claim_bits=built.claim_bits,
+        term_ids=built.term_ids,
+        words=words,
+        word_codes=word_codes,
+        pairs=pairs,
+        pair_codes=pair_codes,
+        dense_words=dense_words,
+        dense_pairs=dense_pairs,
+        shortest=built.shortest,
+        longest=built.longest,
+        phrasings=[claim.phrasings for claim in built.claims],
+        vocabulary=vocabulary,
+    )
+    return parts, built.claims
+
+
+Unpacked = tuple[list["array[int]"], list["array[int]"], list["array[int]"], list["array[int]"]]
+
+
+def _unpack(built: IndexBuilder) -> Unpacked:
+    """Split the packed entries into keys and field codes, bigrams sorted."""
+    mask = (1 << CODE_BITS) - 1
+    words: list[array[int]] = []
+    word_codes: list[array[int]] = []
+    pairs: list[array[int]] = []
+    pair_codes: list[array[int]] = []
+    for packed in built.words:
+        words.append(array("i", map(rshift, packed, repeat(CODE_BITS))))
+        word_codes.append(array("b", map(and_, packed, repeat(mask))))
+    built.words.clear()  # the packed postings are not needed any more
+    for packed in built.pairs:
+        ordered = array("q", sorted(packed)) if len(packed) > 1 else packed
+        pairs.append(array("q", map(rshift, ordered, repeat(CODE_BITS))))
+        pair_codes.append(array("b", map(and_, ordered, repeat(mask))))
+    built.pairs.clear()
+    return words, word_codes, pairs, pair_codes
+
+
+def _densify(
+    count: int, claim_bits: int, unpacked: Unpacked
+) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """Dense code vectors for the most common terms and bigrams: the matcher then scores
+    the claims that have only common words without a lookup per claim."""
+    dense_words: dict[int, bytes] = {}
+    dense_pairs: dict[int, bytes] = {}
+    if count < DENSE_FROM:
+        return dense_words, dense_pairs
+    words, word_codes, pairs, pair_codes = unpacked
+    claim_mask = (1 << claim_bits) - 1
+    candidates: list[tuple[int, int, int]] = []  # (document frequency, kind, key)
+    for term_id, keys in enumerate(words):
+        if len(keys) >= DENSE_FROM:
+            candidates.append((len(keys), 0, term_id))
+    for first, keys in enumerate(pairs):
+        if len(keys) >= DENSE_FROM:
+            seconds = Counter(map(rshift, keys, repeat(claim_bits)))
+            candidates += [
+                (frequency, 1, first << _PAIR_SHIFT | second)
+                for second, frequency in seconds.items()
+                if frequency >= DENSE_FROM
+            ]
+    for _, kind, key in sorted(candidates, reverse=True)[: DENSE_BYTES // count]:
+        vector = bytearray(count)
+        if kind == 0:
+            consume(map(vector.__setitem__, words[key], word_codes[key]))
+            dense_words[key] = bytes(vector)
+            continue
+        first, second = key >> _PAIR_SHIFT, key & (1 << _PAIR_SHIFT) - 1
+        keys = pairs[first]
+        start = bisect_left(keys, second << claim_bits)
+        stop = bisect_left(keys, (second + 1) << claim_bits, start)
+        positions = map(and_, keys[start:stop], repeat(claim_mask))
+        consume(map(vector.__setitem__, positions, pair_codes[first][start:stop]))
+        dense_pairs[key] = bytes(vector)
+    return dense_words, dense_pairs
 
 
 def bigrams(terms: list[str]) -> list[str]:
