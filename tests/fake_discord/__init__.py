@@ -8,6 +8,8 @@ why this exists instead of dpytest.
 from .gateway import GatewayFrame
 from .models import (
     ALL_PERMISSIONS,
+    FakeChannel,
+    FakeGuild,
     FakeRole,
     FakeUser,
     InteractionHandle,
@@ -21,7 +23,9 @@ from .server import FakeDiscord
 
 __all__ = [
     "ALL_PERMISSIONS",
+    "FakeChannel",
     "FakeDiscord",
+    "FakeGuild",
     "FakeRole",
     "FakeUser",
     "GatewayFrame",

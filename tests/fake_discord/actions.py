@@ -12,12 +12,20 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from .gateway import Gateway
-from .models import FakeUser, InteractionHandle, Json, RecordedRequest, RequestPredicate, option
+from .models import (
+    FakeChannel,
+    FakeGuild,
+    FakeUser,
+    InteractionHandle,
+    Json,
+    RecordedRequest,
+    RequestPredicate,
+    option,
+)
 from .payloads import (
     APPLICATION_ID,
     BOT_USER_ID,
-    CHANNEL_ID,
-    GUILD_ID,
+    INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MESSAGES,
     INTENT_MESSAGE_CONTENT,
     interaction_json,
@@ -55,9 +63,24 @@ class UserActions:
             seen = "\n".join(f"  {r.method} {r.path} -> {r.status}" for r in requests[-15:])
             raise TimeoutError(f"{exc}; last requests:\n{seen or '  (none)'}") from None
 
+    def _where(self, guild: FakeGuild | None, dm: bool, user: FakeUser | None) -> FakeChannel:
+        """The channel a verb acts in: ``guild``'s (the default guild's if None), or the
+        DM channel between the bot and the acting user when ``dm``."""
+        if dm:
+            if guild is not None:
+                raise ValueError("a direct message happens in no guild: pass guild or dm, not both")
+            return self._state.dm_channel(user or self._state.world.default_user)
+        return (guild or self._state.world.default_guild).channel
+
     # -- interactions --------------------------------------------------------------------
 
-    def _command_data(self, name: str, command_type: int, guild_command: bool | None) -> Json:
+    def _command_data(
+        self,
+        name: str,
+        command_type: int,
+        guild_command: bool | None,
+        channel: FakeChannel | None = None,
+    ) -> Json:
         """``data`` for an application command: the synced id, and ``guild_id`` for a
         guild command (discord.py looks guild commands up by it). ``guild_command=None``
         decides from the last sync; pass True for a guild-only command never synced."""
@@ -70,8 +93,9 @@ class UserActions:
         if guild_command is None:
             guild_command = found is not None and found[0] is not None
         data: Json = {"id": str(command_id), "name": name, "type": command_type}
-        if guild_command:
-            data["guild_id"] = str(GUILD_ID)
+        guild_id = (channel or self._state.world.default_guild.channel).guild_id
+        if guild_command and guild_id is not None:
+            data["guild_id"] = str(guild_id)
         return data
 
     async def _interaction(
@@ -81,17 +105,24 @@ class UserActions:
         user: FakeUser | None,
         *,
         message_type: int,
+        channel: FakeChannel,
         message: Json | None = None,
         timeout: float = 5.0,
     ) -> InteractionHandle:
-        """Register and dispatch one INTERACTION_CREATE; registered first so that a
-        callback arriving before this returns is already recognised."""
+        """Register and dispatch one INTERACTION_CREATE in ``channel``; registered first
+        so that a callback arriving before this returns is already recognised."""
         actor = user or self._state.world.default_user
         interaction_id = self._state.snowflakes.next()
         token = f"interaction-token-{interaction_id}"
         source = int(message["id"]) if message is not None else None
         record = InteractionRecord(
-            interaction_id, token, interaction_type, actor, message_type, source_message_id=source
+            interaction_id,
+            token,
+            interaction_type,
+            actor,
+            message_type,
+            channel,
+            source_message_id=source,
         )
         self._state.interactions[interaction_id] = record
         payload = interaction_json(
@@ -102,8 +133,11 @@ class UserActions:
             data=data,
             user=actor,
             message=message,
+            channel=channel,
         )
-        await self._gateway.dispatch("INTERACTION_CREATE", payload, timeout)
+        await self._gateway.dispatch(
+            "INTERACTION_CREATE", payload, timeout, guild_id=channel.guild_id
+        )
         return InteractionHandle(
             interaction_id, token, APPLICATION_ID, payload, self.wait_for_request
         )
@@ -131,20 +165,26 @@ class UserActions:
         subcommand: str | None = None,
         resolved: Json | None = None,
         guild_command: bool | None = None,
+        guild: FakeGuild | None = None,
+        dm: bool = False,
         timeout: float = 5.0,
     ) -> InteractionHandle:
-        """Run ``/name`` (``options`` as Discord sends them; see :func:`option`).
+        """Run ``/name`` (``options`` as Discord sends them; see :func:`option`) in
+        ``guild`` (the default guild if None), or in a DM with the bot when ``dm``.
 
         ``subcommand`` is ``"sub"`` or ``"group sub"``. ``resolved`` is passed through
         for user/role/channel/attachment options.
         """
-        data = self._command_data(name, 1, guild_command)
+        channel = self._where(guild, dm, user)
+        data = self._command_data(name, 1, guild_command, channel)
         opts = self._options(options, subcommand)
         if opts:
             data["options"] = opts
         if resolved:
             data["resolved"] = resolved
-        return await self._interaction(2, data, user, message_type=20, timeout=timeout)
+        return await self._interaction(
+            2, data, user, message_type=20, channel=channel, timeout=timeout
+        )
 
     async def send_autocomplete(
         self,
@@ -154,14 +194,19 @@ class UserActions:
         user: FakeUser | None = None,
         subcommand: str | None = None,
         guild_command: bool | None = None,
+        guild: FakeGuild | None = None,
+        dm: bool = False,
         timeout: float = 5.0,
     ) -> InteractionHandle:
         """Ask for autocomplete choices; exactly one option must have ``focused``."""
         if sum(bool(o.get("focused")) for o in options) != 1:
             raise ValueError("autocomplete needs exactly one option with focused=True")
-        data = self._command_data(name, 1, guild_command)
+        channel = self._where(guild, dm, user)
+        data = self._command_data(name, 1, guild_command, channel)
         data["options"] = self._options(options, subcommand)
-        return await self._interaction(4, data, user, message_type=20, timeout=timeout)
+        return await self._interaction(
+            4, data, user, message_type=20, channel=channel, timeout=timeout
+        )
 
     async def send_message_context_command(
         self,
@@ -171,19 +216,28 @@ class UserActions:
         user: FakeUser | None = None,
         target_author: FakeUser | None = None,
         guild_command: bool | None = None,
+        guild: FakeGuild | None = None,
         timeout: float = 5.0,
     ) -> InteractionHandle:
-        """Run a message context-menu command on a new message with ``target_content``."""
+        """Run a message context-menu command on a new message with ``target_content``
+        in ``guild`` (the default guild if None)."""
+        channel = self._where(guild, False, user)
         target_id = self._state.snowflakes.next()
         author = target_author or self._state.world.default_user
         target = message_json(
-            self._state.world, message_id=target_id, author=author, content=target_content
+            self._state.world,
+            message_id=target_id,
+            author=author,
+            content=target_content,
+            channel=channel,
         )
         self._state.messages[target_id] = target
-        data = self._command_data(name, 3, guild_command)
+        data = self._command_data(name, 3, guild_command, channel)
         data["target_id"] = str(target_id)
         data["resolved"] = {"messages": {str(target_id): target}}
-        return await self._interaction(2, data, user, message_type=23, timeout=timeout)
+        return await self._interaction(
+            2, data, user, message_type=23, channel=channel, timeout=timeout
+        )
 
     async def click_button(
         self,
@@ -241,8 +295,15 @@ class UserActions:
         data: Json = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = values
+        channel = self._state.channel(int(message["channel_id"]))
         return await self._interaction(
-            3, data, user, message_type=0, message=message, timeout=timeout
+            3,
+            data,
+            user,
+            message_type=0,
+            channel=channel or self._state.world.default_guild.channel,
+            message=message,
+            timeout=timeout,
         )
 
     def _button_message(self, custom_id: str) -> Json:
@@ -264,10 +325,11 @@ class UserActions:
         timeout: float = 5.0,
     ) -> InteractionHandle:
         """Submit a modal the bot showed (a type 9 callback), with text ``fields`` by
-        input ``custom_id`` (a list of values for a select inside a label)."""
-        shown = next(
+        input ``custom_id`` (a list of values for a select inside a label). It is
+        submitted where the interaction that showed it happened."""
+        request = next(
             (
-                r.json["data"]
+                r
                 for r in reversed(self._state.requests)
                 if r.path.endswith("/callback")
                 and isinstance(r.json, dict)
@@ -276,13 +338,18 @@ class UserActions:
             ),
             None,
         )
-        if shown is None:
+        if request is None:
             raise LookupError(f"the bot never showed a modal with custom_id {custom_id!r}")
+        shown: Json = request.json["data"]
         components, known = _modal_answer(shown.get("components") or [], fields)
         if unknown := set(fields) - known:
             raise ValueError(f"modal {custom_id!r} has no inputs {sorted(unknown)}")
         data: Json = {"custom_id": custom_id, "components": components}
-        return await self._interaction(5, data, user, message_type=0, timeout=timeout)
+        opener = self._state.interactions.get(int(request.path.split("/")[2]))
+        channel = opener.channel if opener else self._state.world.default_guild.channel
+        return await self._interaction(
+            5, data, user, message_type=0, channel=channel, timeout=timeout
+        )
 
     # -- messages ------------------------------------------------------------------------
 
@@ -294,17 +361,21 @@ class UserActions:
         mentions_bot: bool = False,
         reply_to_message_id: int | None = None,
         author_is_bot: bool = False,
+        guild: FakeGuild | None = None,
+        dm: bool = False,
         timeout: float = 5.0,
     ) -> int:
-        """Post a message in the channel (MESSAGE_CREATE); returns its id.
+        """Post a message (MESSAGE_CREATE) in ``guild``'s channel (the default guild's if
+        None), or in a DM to the bot when ``dm``; returns its id.
 
         ``mentions_bot`` puts the bot in ``mentions`` and, unless the message is a
         reply (where the ping comes from the reply), prefixes ``<@bot_id>`` to the
         content. As on Discord, without the message content intent the bot gets
-        empty content for messages that do not mention it, and nothing at all
-        without the guild messages intent.
+        empty content for guild messages that do not mention it (DMs always carry
+        theirs), and nothing at all without the guild (or direct) messages intent.
         """
         world = self._state.world
+        channel = self._where(guild, dm, user)
         author = user or self._state.world.default_user
         if author_is_bot:
             author = dataclasses.replace(author, bot=True)
@@ -314,9 +385,10 @@ class UserActions:
         extra: Json = {"mentions": []}
         if mentions_bot:
             bot = world.bot_user
-            extra["mentions"] = [
-                user_json(bot) | {"member": member_json(world, bot, with_user=False)}
-            ]
+            mentioned = user_json(bot)
+            if channel.guild_id is not None:
+                mentioned["member"] = member_json(world, bot, with_user=False)
+            extra["mentions"] = [mentioned]
         message_type = 0
         if reply_to_message_id is not None:
             referenced = self._state.messages.get(reply_to_message_id)
@@ -325,9 +397,10 @@ class UserActions:
             extra["message_reference"] = {
                 "type": 0,
                 "message_id": str(reply_to_message_id),
-                "channel_id": str(CHANNEL_ID),
-                "guild_id": str(GUILD_ID),
+                "channel_id": str(channel.id),
             }
+            if channel.guild_id is not None:
+                extra["message_reference"]["guild_id"] = str(channel.guild_id)
             extra["referenced_message"] = referenced
             message_type = 19
         message_id = self._state.snowflakes.next()
@@ -339,17 +412,21 @@ class UserActions:
             with_member=True,
             message_type=message_type,
             extra=extra,
+            channel=channel,
         )
         self._state.messages[message_id] = message
+        in_dm = channel.guild_id is None
 
         def for_intents(intents: int) -> Json | None:
-            if not intents & INTENT_GUILD_MESSAGES:
+            if not intents & (INTENT_DIRECT_MESSAGES if in_dm else INTENT_GUILD_MESSAGES):
                 return None
-            if intents & INTENT_MESSAGE_CONTENT or mentions_bot:
+            if intents & INTENT_MESSAGE_CONTENT or mentions_bot or in_dm:
                 return message
             return message | {"content": "", "embeds": [], "attachments": [], "components": []}
 
-        await self._gateway.dispatch("MESSAGE_CREATE", for_intents, timeout)
+        await self._gateway.dispatch(
+            "MESSAGE_CREATE", for_intents, timeout, guild_id=channel.guild_id
+        )
         return message_id
 
 

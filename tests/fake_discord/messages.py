@@ -10,16 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from .models import FakeUser, Json, RecordedFile
-from .payloads import (
-    APPLICATION_ID,
-    CHANNEL_ID,
-    GUILD_ID,
-    channel_json,
-    member_json,
-    message_json,
-    user_json,
-)
+from .models import FakeChannel, FakeUser, Json, RecordedFile
+from .payloads import APPLICATION_ID, member_json, message_json, user_json
 from .state import FakeState, InteractionRecord
 
 EPHEMERAL = 1 << 6
@@ -27,17 +19,14 @@ LOADING = 1 << 7  # the "Bot is thinking..." state of a deferred response
 CONTENT_KEYS = ("content", "embeds", "components", "tts", "allowed_mentions", "poll", "flags")
 
 
-def channel(state: FakeState) -> Json:
-    """GET /channels/{id}: the fake text channel."""
-    return channel_json(state.world.channel_name)
-
-
 def member(state: FakeState, user: FakeUser) -> Json:
     """GET /guilds/{id}/members/{id}: a member with its user object."""
     return member_json(state.world, user)
 
 
-def _attachments(state: FakeState, body: Json, files: list[RecordedFile]) -> list[Json]:
+def _attachments(
+    state: FakeState, channel: FakeChannel, body: Json, files: list[RecordedFile]
+) -> list[Json]:
     """Attachment objects for the files uploaded with a message.
 
     discord.py names file parts ``files[N]`` and lists ``{"id": N, ...}`` in the
@@ -54,7 +43,7 @@ def _attachments(state: FakeState, body: Json, files: list[RecordedFile]) -> lis
         attachment_id = state.snowflakes.next()
         filename = upload.filename or item.get("filename") or "file"
         # A URL on the fake itself: nothing a bot does with an attachment leaves 127.0.0.1.
-        url = f"{state.http_base}/attachments/{CHANNEL_ID}/{attachment_id}/{filename}"
+        url = f"{state.http_base}/attachments/{channel.id}/{attachment_id}/{filename}"
         result.append(
             {
                 "id": str(attachment_id),
@@ -69,11 +58,11 @@ def _attachments(state: FakeState, body: Json, files: list[RecordedFile]) -> lis
     return result
 
 
-def _content(state: FakeState, body: Json, files: list[RecordedFile]) -> Json:
+def _content(state: FakeState, channel: FakeChannel, body: Json, files: list[RecordedFile]) -> Json:
     """The message keys a send or edit body sets, echoed as Discord would."""
     fields = {key: body[key] for key in CONTENT_KEYS if key in body}
     if "attachments" in body or files:
-        fields["attachments"] = _attachments(state, body, files)
+        fields["attachments"] = _attachments(state, channel, body, files)
     if "flags" in fields:
         fields["flags"] = int(fields["flags"] or 0)
     return fields
@@ -89,7 +78,8 @@ def _interaction_message(
 ) -> Json:
     """A message posted through an interaction: authored by the bot via its app webhook."""
     message_id = state.snowflakes.next()
-    extra = _content(state, body, files)
+    channel = record.channel
+    extra = _content(state, channel, body, files)
     extra["flags"] = flags | int(extra.get("flags", 0))
     extra["webhook_id"] = str(APPLICATION_ID)
     extra["application_id"] = str(APPLICATION_ID)
@@ -97,7 +87,7 @@ def _interaction_message(
         "id": str(record.id),
         "type": record.interaction_type,
         "user": user_json(record.user),
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(channel.guild_id or 0)},
     }
     message = message_json(
         state.world,
@@ -106,6 +96,7 @@ def _interaction_message(
         content=str(extra.pop("content", "") or ""),
         message_type=record.message_type,
         extra=extra,
+        channel=channel,
     )
     return _store(state, message)
 
@@ -153,26 +144,31 @@ def create_followup(
 def edit_message(state: FakeState, message_id: int, body: Json, files: list[RecordedFile]) -> Json:
     """Apply an edit: only keys present in the body change; editing ends "thinking"."""
     message = state.messages[message_id]
-    message.update(_content(state, body, files))
+    channel = state.channel(int(message["channel_id"])) or state.world.default_guild.channel
+    message.update(_content(state, channel, body, files))
     message["flags"] = int(message.get("flags") or 0) & ~LOADING
     message["edited_timestamp"] = datetime.datetime.now(tz=datetime.UTC).isoformat()
     return message
 
 
-def create_bot_message(state: FakeState, body: Json, files: list[RecordedFile]) -> Json:
+def create_bot_message(
+    state: FakeState, channel: FakeChannel, body: Json, files: list[RecordedFile]
+) -> Json:
     """POST /channels/{id}/messages: echo the message as Discord stores it.
 
     A reply's ``message_reference`` gets its channel and guild filled in and the
     referenced message attached as ``referenced_message``, as in Discord's answer.
     """
     message_id = state.snowflakes.next()
-    extra = _content(state, body, files)
+    extra = _content(state, channel, body, files)
     extra["nonce"] = body.get("nonce")
     message_type = 0
     reference: Json | None = body.get("message_reference")
     if reference is not None:
         given: Json = {k: str(v) if k.endswith("_id") else v for k, v in reference.items()}
-        defaults: Json = {"type": 0, "channel_id": str(CHANNEL_ID), "guild_id": str(GUILD_ID)}
+        defaults: Json = {"type": 0, "channel_id": str(channel.id)}
+        if channel.guild_id is not None:
+            defaults["guild_id"] = str(channel.guild_id)
         reference = defaults | given
         referenced = state.messages.get(int(reference.get("message_id") or 0))
         extra["message_reference"] = reference
@@ -185,6 +181,7 @@ def create_bot_message(state: FakeState, body: Json, files: list[RecordedFile]) 
         content=str(extra.pop("content", "") or ""),
         message_type=message_type,
         extra=extra,
+        channel=channel,
     )
     return _store(state, message)
 

@@ -54,6 +54,14 @@ ALL_PERMISSIONS = (1 << 51) - 1
 """What Discord reports for administrators and the guild owner: every bit set."""
 
 
+def shard_for(guild_id: int | None, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to: ``(guild_id >> 22) % shard_count``.
+
+    Events without a guild (direct messages) go to shard 0, as on Discord.
+    """
+    return 0 if guild_id is None else (guild_id >> 22) % shard_count
+
+
 class Snowflakes:
     """Hands out unique, increasing snowflake ids whose timestamp is "now".
 
@@ -69,6 +77,20 @@ class Snowflakes:
         candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
         return self._last
+
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new id that :func:`shard_for` sends to ``shard_id`` of ``shard_count``.
+
+        The timestamp part is moved at most ``shard_count - 1`` milliseconds ahead,
+        so the id is still "now" and every later id is still greater.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not one of {shard_count} shards")
+        candidate = self.next()
+        while shard_for(candidate, shard_count) != shard_id:
+            candidate = ((candidate >> 22) + 1) << 22  # the first id of the next millisecond
+        self._last = candidate
+        return candidate
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,37 @@ class FakeUser:
     bot: bool = False
     global_name: str | None = None
     nick: str | None = None
+
+
+@dataclass(frozen=True)
+class FakeChannel:
+    """Where users talk to the bot: a guild's text channel, or a direct-message
+    channel (``guild_id`` None) with one ``recipient``."""
+
+    id: int
+    name: str | None = None
+    guild_id: int | None = None
+    recipient: FakeUser | None = None
+
+
+@dataclass(frozen=True)
+class FakeGuild:
+    """A guild the bot is in, with one text channel; every guild has the same members
+    and roles (only ``@everyone``, whose id is the guild's, differs)."""
+
+    id: int
+    name: str
+    channel_id: int
+    channel_name: str = "general"
+
+    @property
+    def channel(self) -> FakeChannel:
+        """The guild's text channel."""
+        return FakeChannel(self.channel_id, self.channel_name, self.id)
+
+    def shard_id(self, shard_count: int) -> int:
+        """The shard of ``shard_count`` that Discord sends this guild's events to."""
+        return shard_for(self.id, shard_count)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,15 @@ optional keys real Discord sends, so bot code that reads them sees real values.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import (
     ALL_PERMISSIONS,
     DISCORD_EPOCH_MS,
+    FakeChannel,
+    FakeGuild,
     FakeRole,
     FakeUser,
     Json,
@@ -56,6 +59,7 @@ BOT_PERMISSIONS = EVERYONE_PERMISSIONS | Permission.MANAGE_MESSAGES
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # an unboosted guild's upload limit
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_MESSAGE_CONTENT = 1 << 15
 
 
@@ -67,7 +71,8 @@ def iso_time(snowflake: int) -> str:
 
 @dataclass
 class World:
-    """The one guild the fake serves: its roles, its text channel and its members."""
+    """The guilds the fake serves: the default one (``GUILD_ID``) and any
+    ``extra_guilds``, all with the same roles and members; and the bot's users."""
 
     guild_name: str = "Fake Guild"
     channel_name: str = "general"
@@ -79,13 +84,32 @@ class World:
         default_factory=lambda: FakeUser(DEFAULT_USER_ID, "member", roles=(MEMBER_ROLE_ID,))
     )
     extra_users: list[FakeUser] = field(default_factory=list)
+    extra_guilds: list[FakeGuild] = field(default_factory=list)
     joined_at: str = "2024-01-01T00:00:00+00:00"
 
     @property
+    def default_guild(self) -> FakeGuild:
+        """The guild every verb acts in unless told otherwise."""
+        return FakeGuild(GUILD_ID, self.guild_name, CHANNEL_ID, self.channel_name)
+
+    @property
+    def guilds(self) -> list[FakeGuild]:
+        """Every guild the bot is in, the default one first."""
+        return [self.default_guild, *self.extra_guilds]
+
+    def guild(self, guild_id: int) -> FakeGuild | None:
+        """The guild with this id, if the bot is in it."""
+        return next((g for g in self.guilds if g.id == guild_id), None)
+
+    @property
     def roles(self) -> list[FakeRole]:
+        """The default guild's roles (see :meth:`roles_in`)."""
+        return self.roles_in(GUILD_ID)
+
+    def roles_in(self, guild_id: int) -> list[FakeRole]:
         """@everyone (id = guild id, as in Discord), Member, Moderator and the bot's own role."""
         return [
-            FakeRole(GUILD_ID, "@everyone", int(EVERYONE_PERMISSIONS), 0),
+            FakeRole(guild_id, "@everyone", int(EVERYONE_PERMISSIONS), 0),
             FakeRole(MEMBER_ROLE_ID, "Member", 0, 1),
             FakeRole(MODERATOR_ROLE_ID, "Moderator", int(MODERATOR_PERMISSIONS), 2),
             FakeRole(BOT_ROLE_ID, "fake-bot", int(BOT_PERMISSIONS), 3, True, BOT_USER_ID),
@@ -176,12 +200,12 @@ def role_json(role: FakeRole) -> Json:
     return data
 
 
-def channel_json(name: str) -> Json:
-    """The guild's only text channel (type 0), with no permission overwrites."""
+def channel_json(name: str, *, channel_id: int = CHANNEL_ID, guild_id: int = GUILD_ID) -> Json:
+    """A guild's only text channel (type 0), with no permission overwrites."""
     return {
-        "id": str(CHANNEL_ID),
+        "id": str(channel_id),
         "type": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "name": name,
         "position": 0,
         "permission_overwrites": [],
@@ -194,16 +218,36 @@ def channel_json(name: str) -> Json:
     }
 
 
-def guild_create_json(world: World) -> Json:
-    """GUILD_CREATE for the fake guild.
+def dm_channel_json(channel: FakeChannel) -> Json:
+    """A direct-message channel (type 1) between the bot and ``channel.recipient``."""
+    recipients = [user_json(channel.recipient)] if channel.recipient is not None else []
+    return {
+        "id": str(channel.id),
+        "type": 1,
+        "last_message_id": None,
+        "recipients": recipients,
+        "flags": 0,
+    }
+
+
+def any_channel_json(channel: FakeChannel) -> Json:
+    """The payload of a guild text channel or of a DM channel."""
+    if channel.guild_id is None:
+        return dm_channel_json(channel)
+    return channel_json(channel.name or "", channel_id=channel.id, guild_id=channel.guild_id)
+
+
+def guild_create_json(world: World, guild: FakeGuild | None = None) -> Json:
+    """GUILD_CREATE for ``guild`` (the default guild if None).
 
     ``member_count`` equals the members sent: with the members intent a mismatch
     makes discord.py request chunks and stall startup for about five seconds.
     """
+    guild = guild or world.default_guild
     members = [member_json(world, u) for u in world.members]
     return {
-        "id": str(GUILD_ID),
-        "name": world.guild_name,
+        "id": str(guild.id),
+        "name": guild.name,
         "icon": None,
         "splash": None,
         "discovery_splash": None,
@@ -221,7 +265,7 @@ def guild_create_json(world: World) -> Json:
         "premium_subscription_count": 0,
         "premium_progress_bar_enabled": False,
         "preferred_locale": "en-US",
-        "system_channel_id": str(CHANNEL_ID),
+        "system_channel_id": str(guild.channel_id),
         "system_channel_flags": 0,
         "rules_channel_id": None,
         "public_updates_channel_id": None,
@@ -231,10 +275,12 @@ def guild_create_json(world: World) -> Json:
         "max_members": 500000,
         "max_video_channel_users": 25,
         "features": [],
-        "roles": [role_json(r) for r in world.roles],
+        "roles": [role_json(r) for r in world.roles_in(guild.id)],
         "emojis": [],
         "stickers": [],
-        "channels": [channel_json(world.channel_name)],
+        "channels": [
+            channel_json(guild.channel_name, channel_id=guild.channel_id, guild_id=guild.id)
+        ],
         "threads": [],
         "members": members,
         "member_count": len(members),
@@ -250,12 +296,21 @@ def guild_create_json(world: World) -> Json:
     }
 
 
-def ready_json(world: World, *, session_id: str, resume_gateway_url: str, shard: Any) -> Json:
-    """READY: the guild arrives unavailable here and in full in the GUILD_CREATE that follows."""
+def ready_json(
+    world: World,
+    *,
+    session_id: str,
+    resume_gateway_url: str,
+    shard: Any,
+    guilds: Sequence[FakeGuild] | None = None,
+) -> Json:
+    """READY: the session's guilds (all by default) arrive unavailable here and in full
+    in the GUILD_CREATEs that follow; ``shard`` is echoed when IDENTIFY sent one."""
+    listed = world.guilds if guilds is None else guilds
     data: Json = {
         "v": 10,
         "user": user_json(world.bot_user) | {"verified": True, "mfa_enabled": False},
-        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in listed],
         "session_id": session_id,
         "session_type": "normal",
         "resume_gateway_url": resume_gateway_url,
@@ -304,17 +359,18 @@ def message_json(
     with_member: bool = False,
     message_type: int = 0,
     extra: Json | None = None,
+    channel: FakeChannel | None = None,
 ) -> Json:
-    """A guild message in the fake channel.
+    """A message in ``channel`` (the default guild's channel if None).
 
     ``with_member`` adds the partial ``member`` that gateway MESSAGE_CREATE events
-    carry (REST responses and webhook messages have none). ``extra`` sets any other
-    key (embeds, components, message_reference, flags, webhook_id, ...).
+    carry in guilds (REST responses, webhook messages and DMs have none). ``extra``
+    sets any other key (embeds, components, message_reference, flags, webhook_id, ...).
     """
+    channel = channel or world.default_guild.channel
     data: Json = {
         "id": str(message_id),
-        "channel_id": str(CHANNEL_ID),
-        "guild_id": str(GUILD_ID),
+        "channel_id": str(channel.id),
         "author": user_json(author),
         "content": content,
         "timestamp": iso_time(message_id),
@@ -331,7 +387,9 @@ def message_json(
         "type": message_type,
         "flags": 0,
     }
-    if with_member:
+    if channel.guild_id is not None:
+        data["guild_id"] = str(channel.guild_id)
+    if with_member and channel.guild_id is not None:
         data["member"] = member_json(world, author, with_user=False)
     if extra:
         data.update(extra)
@@ -347,35 +405,45 @@ def interaction_json(
     data: Json,
     user: FakeUser,
     message: Json | None = None,
+    channel: FakeChannel | None = None,
 ) -> Json:
-    """INTERACTION_CREATE from a guild channel.
+    """INTERACTION_CREATE from ``channel`` (the default guild's channel if None).
 
     discord.py 2.7.1 reads ``attachment_size_limit``, ``version`` and ``token``
     unconditionally; ``app_permissions`` and the member's ``permissions`` feed
     ``Interaction.app_permissions`` / ``Interaction.permissions`` (what
-    ``app_commands.checks.has_permissions`` looks at).
+    ``app_commands.checks.has_permissions`` looks at). From a DM channel, as on
+    Discord: ``user`` instead of ``member``, no guild, context 1 (bot DM), and the
+    guild installation's owner given as ``"0"``.
     """
+    channel = channel or world.default_guild.channel
     payload: Json = {
         "id": str(interaction_id),
         "application_id": str(APPLICATION_ID),
         "type": interaction_type,
         "data": data,
-        "guild_id": str(GUILD_ID),
-        "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
-        "channel_id": str(CHANNEL_ID),
-        "channel": channel_json(world.channel_name),
-        "member": member_json(world, user, with_permissions=True),
+        "channel_id": str(channel.id),
+        "channel": any_channel_json(channel),
         "token": token,
         "version": 1,
         "app_permissions": str(world.permissions_of(world.bot_user)),
         "locale": "en-US",
-        "guild_locale": "en-US",
         "entitlements": [],
         "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
-        "context": 0,
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
+    if channel.guild_id is None:
+        payload["user"] = user_json(user)
+        payload["authorizing_integration_owners"] = {"0": "0"}
+        payload["context"] = 1
+    else:
+        guild_id = str(channel.guild_id)
+        payload["guild_id"] = guild_id
+        payload["guild"] = {"id": guild_id, "locale": "en-US", "features": []}
+        payload["member"] = member_json(world, user, with_permissions=True)
+        payload["guild_locale"] = "en-US"
+        payload["authorizing_integration_owners"] = {"0": guild_id}
+        payload["context"] = 0
     if message is not None:
         payload["message"] = message
     return payload

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +23,13 @@ import aiohttp
 from aiohttp import web
 
 from . import messages
-from .models import Json, RecordedFile, RecordedRequest
-from .payloads import APPLICATION_ID, CHANNEL_ID, GUILD_ID, application_json, user_json
+from .models import FakeChannel, Json, RecordedFile, RecordedRequest
+from .payloads import APPLICATION_ID, any_channel_json, application_json, user_json
 from .state import FakeState
 
 API_PREFIX = "/api/v10"
+SESSION_STARTS_PER_DAY = 1000  # Discord's default session start limit
+DAY_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass
@@ -150,9 +153,27 @@ class RestApi:
         return Reply(200, {"url": self._state.gateway_url})
 
     async def _get_gateway_bot(self, call: Call) -> Reply:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        """The URL, the recommended shard count and the session start limit, whose
+        ``remaining`` counts down with every IDENTIFY since the fake started."""
+        state = self._state
+        if state.first_identify_at is None:
+            reset_after = 0
+        else:
+            elapsed_ms = int((time.monotonic() - state.first_identify_at) * 1000)
+            reset_after = max(DAY_MS - elapsed_ms, 0)
+        limit = {
+            "total": SESSION_STARTS_PER_DAY,
+            "remaining": max(SESSION_STARTS_PER_DAY - len(state.identified), 0),
+            "reset_after": reset_after,
+            "max_concurrency": state.max_concurrency,
+        }
         return Reply(
-            200, {"url": self._state.gateway_url, "shards": 1, "session_start_limit": limit}
+            200,
+            {
+                "url": state.gateway_url,
+                "shards": state.recommended_shards,
+                "session_start_limit": limit,
+            },
         )
 
     # -- interactions and their webhook -----------------------------------------------
@@ -193,23 +214,29 @@ class RestApi:
 
     # -- channels and messages -----------------------------------------------------------
 
+    def _known_channel(self, call: Call) -> FakeChannel | None:
+        raw_id = call.params["channel_id"]
+        return self._state.channel(int(raw_id)) if raw_id.isdigit() else None
+
     async def _get_channel(self, call: Call) -> Reply:
-        if call.params["channel_id"] != str(CHANNEL_ID):
+        channel = self._known_channel(call)
+        if channel is None:
             return error(404, "Unknown Channel", 10003)
-        return Reply(200, messages.channel(self._state))
+        return Reply(200, any_channel_json(channel))
 
     async def _create_message(self, call: Call) -> Reply:
-        if call.params["channel_id"] != str(CHANNEL_ID):
+        channel = self._known_channel(call)
+        if channel is None:
             return error(404, "Unknown Channel", 10003)
         body = call.json or {}
         if not (body.get("content") or body.get("embeds") or body.get("components") or call.files):
             return error(400, "Cannot send an empty message", 50006)
         if messages.reference_is_missing(self._state, body):
             return error(400, "Invalid Form Body: Unknown message", 50035)
-        return Reply(200, messages.create_bot_message(self._state, body, call.files))
+        return Reply(200, messages.create_bot_message(self._state, channel, body, call.files))
 
     async def _channel_message(self, call: Call) -> Reply:
-        if call.params["channel_id"] != str(CHANNEL_ID):
+        if self._known_channel(call) is None:
             return error(404, "Unknown Channel", 10003)
         raw_id = call.params["message_id"]
         return self._message_action(call, int(raw_id) if raw_id.isdigit() else None)
@@ -230,8 +257,10 @@ class RestApi:
         return Reply(204)
 
     async def _get_member(self, call: Call) -> Reply:
-        user = self._state.world.find_user(int(call.params["user_id"]))
-        if call.params["guild_id"] != str(GUILD_ID) or user is None:
+        world = self._state.world
+        user = world.find_user(int(call.params["user_id"]))
+        raw_guild = call.params["guild_id"]
+        if not raw_guild.isdigit() or world.guild(int(raw_guild)) is None or user is None:
             return error(404, "Unknown Member", 10007)
         return Reply(200, messages.member(self._state, user))
 

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from .actions import UserActions
 from .gateway import Gateway, GatewayFrame
-from .models import FakeUser, Json, RecordedRequest
+from .models import FakeGuild, FakeUser, Json, RecordedRequest
 from .payloads import (
     APPLICATION_ID,
     BOT_USER_ID,
@@ -35,13 +35,15 @@ HOST = "127.0.0.1"
 
 
 class FakeDiscord(UserActions):
-    """In-process fake of Discord's REST API and gateway for one bot user, one guild,
-    one text channel.
+    """In-process fake of Discord's REST API and gateway for one bot user, in one guild
+    with one text channel unless :meth:`add_guild` adds more.
 
     Use ``async with FakeDiscord() as fake:``; point discord.py at ``fake.api_base``
     (``discord.http.Route.BASE``) and ``fake.gateway_url``
     (``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``). ``valid_token`` makes
     login and IDENTIFY reject any other token, to test a bad-token path.
+    ``recommended_shards`` and ``max_concurrency`` are what GET /gateway/bot tells a
+    client that asks how many shards to run and how many may IDENTIFY at once.
     """
 
     application_id = APPLICATION_ID
@@ -57,9 +59,16 @@ class FakeDiscord(UserActions):
         valid_token: str | None = None,
         guild_name: str = "Fake Guild",
         channel_name: str = "general",
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
         world = World(guild_name=guild_name, channel_name=channel_name)
-        self._state = FakeState(world=world, valid_token=valid_token)
+        self._state = FakeState(
+            world=world,
+            valid_token=valid_token,
+            recommended_shards=recommended_shards,
+            max_concurrency=max_concurrency,
+        )
         self._rest = RestApi(self._state)
         self._gateway = Gateway(self._state)
         self._runner: web.AppRunner | None = None
@@ -145,8 +154,19 @@ class FakeDiscord(UserActions):
 
     @property
     def identify_count(self) -> int:
-        """How many IDENTIFYs completed (READY sent)."""
+        """How many IDENTIFYs completed (READY sent), all shards together."""
         return self._gateway.identify_count
+
+    @property
+    def identified_shards(self) -> list[tuple[int, int]]:
+        """``(shard_id, shard_count)`` of every completed IDENTIFY, in order; a client
+        that sends no ``shard`` counts as ``(0, 1)``, as on Discord."""
+        return list(self._state.identified)
+
+    @property
+    def connected_shards(self) -> list[tuple[int, int]]:
+        """``(shard_id, shard_count)`` of every live session, oldest first."""
+        return [c.session.shard for c in self._gateway.live_connections() if c.session]
 
     @property
     def resume_count(self) -> int:
@@ -188,18 +208,61 @@ class FakeDiscord(UserActions):
         """A member with the Moderator role, whose permissions include Manage Guild."""
         return self.make_user(username, roles=(MEMBER_ROLE_ID, MODERATOR_ROLE_ID))
 
+    @property
+    def default_guild(self) -> FakeGuild:
+        """The guild every verb acts in unless given another (``guild_id``, ``channel_id``)."""
+        return self._state.world.default_guild
+
+    @property
+    def guilds(self) -> list[FakeGuild]:
+        """Every guild the bot is in, the default one first."""
+        return self._state.world.guilds
+
+    def add_guild(
+        self, name: str, *, shard: tuple[int, int] | None = None, channel_name: str = "general"
+    ) -> FakeGuild:
+        """Put the bot in one more guild (same members and roles as the default one).
+
+        ``shard=(shard_id, shard_count)`` picks an id that Discord's formula sends to
+        that shard. Add guilds before the bot connects: a session learns its guilds
+        when it IDENTIFYs (the fake sends no GUILD_CREATE for a guild joined later).
+        """
+        snowflakes = self._state.snowflakes
+        guild_id = snowflakes.next() if shard is None else snowflakes.next_on_shard(*shard)
+        guild = FakeGuild(guild_id, name, snowflakes.next(), channel_name)
+        self._state.world.extra_guilds.append(guild)
+        return guild
+
     # -- waiting -------------------------------------------------------------------------
 
-    async def wait_until_identified(self, timeout: float = 5.0) -> None:
-        """Wait until the bot has IDENTIFYed (and got READY + GUILD_CREATE) since the
-        last ``drop_gateway()``, and is still connected."""
-        marks = self._drop_marks[0]
+    async def wait_until_identified(
+        self, timeout: float = 5.0, *, shard_id: int | None = None, since: int | None = None
+    ) -> None:
+        """Wait until the bot has IDENTIFYed (and got READY + GUILD_CREATE) and is still
+        connected: for shard ``shard_id`` (any shard if None), counting only IDENTIFYs
+        after the first ``since`` (default: those before the last ``drop_gateway()``;
+        pass ``identify_count`` read earlier to wait for a new one)."""
+        start = self._drop_marks[0] if since is None else since
+        identified = self._state.identified
 
         def done() -> bool | None:
-            identified = self._gateway.identify_count > marks
-            return (identified and self._gateway.current is not None) or None
+            new = any(shard_id is None or s[0] == shard_id for s in identified[start:])
+            return (new and self._gateway.connection_for_shard(shard_id) is not None) or None
 
-        await self._state.changes.wait_until(done, timeout, "the bot to IDENTIFY")
+        what = "the bot to IDENTIFY" + ("" if shard_id is None else f" shard {shard_id}")
+        await self._state.changes.wait_until(done, timeout, what)
+
+    async def wait_until_disconnected(
+        self, timeout: float = 5.0, *, shard_id: int | None = None
+    ) -> None:
+        """Wait until no live connection holds shard ``shard_id`` (none at all if None),
+        e.g. after a bot process was killed."""
+
+        def done() -> bool | None:
+            return self._gateway.connection_for_shard(shard_id) is None or None
+
+        what = "the bot to disconnect" + ("" if shard_id is None else f" shard {shard_id}")
+        await self._state.changes.wait_until(done, timeout, what)
 
     async def wait_until_resumed(self, timeout: float = 5.0) -> None:
         """Wait until the bot has RESUMEd since the last ``drop_gateway()``."""
@@ -211,8 +274,11 @@ class FakeDiscord(UserActions):
 
         await self._state.changes.wait_until(done, timeout, "the bot to RESUME")
 
-    async def drop_gateway(self, *, resumable: bool = True, stay_down: bool = False) -> None:
-        """Close the bot's websocket as Discord does; see :meth:`Gateway.drop`.
+    async def drop_gateway(
+        self, *, resumable: bool = True, stay_down: bool = False, shard_id: int | None = None
+    ) -> None:
+        """Close the bot's websocket (shard ``shard_id``'s, if given) as Discord does;
+        see :meth:`Gateway.drop`.
 
         discord.py sleeps 5 s in ``Client.before_identify_hook`` before any
         IDENTIFY but the first, so a test of the non-resumable path should give
@@ -225,7 +291,7 @@ class FakeDiscord(UserActions):
         self._drop_marks = (self._gateway.identify_count, self._gateway.resume_count)
         if stay_down:
             self._gateway.accepting.clear()
-        await self._gateway.drop(resumable=resumable)
+        await self._gateway.drop(resumable=resumable, shard_id=shard_id)
 
     def restore_gateway(self) -> None:
         """Answer the connection attempts held since ``drop_gateway(stay_down=True)``."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .models import FakeUser, Json, RecordedRequest, Snowflakes
+from .models import FakeChannel, FakeUser, Json, RecordedRequest, Snowflakes
 from .payloads import World
 
 T = TypeVar("T")
@@ -61,6 +61,8 @@ class InteractionRecord:
     interaction_type: int
     user: FakeUser
     message_type: int
+    channel: FakeChannel
+    """Where it happened: a guild's channel or a DM channel."""
     acknowledged: bool = False
     source_message_id: int | None = None
 
@@ -81,6 +83,32 @@ class FakeState:
     registered_commands: list[Json] = field(default_factory=list)
     gateway_url: str = ""
     http_base: str = ""
+    recommended_shards: int = 1
+    """``shards`` in GET /gateway/bot."""
+    max_concurrency: int = 1
+    """``session_start_limit.max_concurrency`` in GET /gateway/bot."""
+    identified: list[tuple[int, int]] = field(default_factory=list)
+    """The ``[shard_id, shard_count]`` of every completed IDENTIFY, in order ((0, 1)
+    for a connection that sent no ``shard``, as Discord treats it)."""
+    first_identify_at: float | None = None
+    """``time.monotonic()`` of the first IDENTIFY: the session start limit's window."""
+    dm_channels: dict[int, FakeChannel] = field(default_factory=dict)
+
+    def channel(self, channel_id: int) -> FakeChannel | None:
+        """A guild's text channel or a DM channel the fake knows, by id."""
+        for guild in self.world.guilds:
+            if guild.channel_id == channel_id:
+                return guild.channel
+        return self.dm_channels.get(channel_id)
+
+    def dm_channel(self, user: FakeUser) -> FakeChannel:
+        """The DM channel between the bot and ``user`` (made on first use)."""
+        for channel in self.dm_channels.values():
+            if channel.recipient is not None and channel.recipient.id == user.id:
+                return channel
+        channel = FakeChannel(self.snowflakes.next(), recipient=user)
+        self.dm_channels[channel.id] = channel
+        return channel
 
     def record(self, request: RecordedRequest) -> None:
         """Append a REST call to the log and wake waiters."""
