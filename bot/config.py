@@ -111,6 +111,47 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class Shards:
+    """The Discord shards this process runs: ``ids`` (ascending) of ``count`` in all.
+
+    Discord sends a guild's events to shard ``(guild_id >> 22) % count`` and direct
+    messages to shard 0, so processes that together hold every id answer everyone.
+    """
+
+    count: int
+    ids: tuple[int, ...]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Shards | None:
+        """``BOT_SHARD_COUNT`` (the total) and ``BOT_SHARD_IDS`` (comma-separated, this
+        process's; all of them when unset). Neither set: None, one unsharded connection."""
+        raw_count = env.get("BOT_SHARD_COUNT", "").strip()
+        raw_ids = env.get("BOT_SHARD_IDS", "").strip()
+        if not raw_count:
+            if raw_ids:
+                raise ConfigError(
+                    "BOT_SHARD_IDS needs BOT_SHARD_COUNT (the total number of shards)"
+                )
+            return None
+        if not (raw_count.isascii() and raw_count.isdigit()) or int(raw_count) < 1:
+            raise ConfigError("BOT_SHARD_COUNT must be a whole number of shards, at least 1")
+        count = int(raw_count)
+        if not raw_ids:
+            return cls(count, tuple(range(count)))
+        items = raw_ids.replace(",", " ").split()
+        if not items or not all(item.isascii() and item.isdigit() for item in items):
+            raise ConfigError("BOT_SHARD_IDS must be shard numbers separated by commas, e.g. 0,1")
+        ids = [int(item) for item in items]
+        if repeated := sorted({i for i in ids if ids.count(i) > 1}):
+            raise ConfigError(f"BOT_SHARD_IDS lists shard {repeated[0]} more than once")
+        if any(shard_id >= count for shard_id in ids):
+            raise ConfigError(
+                f"BOT_SHARD_IDS must be between 0 and {count - 1} (BOT_SHARD_COUNT - 1)"
+            )
+        return cls(count, tuple(sorted(ids)))
+
+
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
     raw = env.get(name)
     if raw is None or not raw.strip():
@@ -157,6 +198,8 @@ class DiscordSettings:
     api_base: str | None = None
     """REST base such as ``http://127.0.0.1:8080/api/v10`` (a proxy, or the tests' fake)."""
     gateway_url: str | None = None
+    shards: Shards | None = None
+    """Run these shards (``commands.AutoShardedBot``); None: one unsharded connection."""
     listen_channel_ids: frozenset[int] = frozenset()
     """Channels where any question-like message is answered (needs the message-content intent)."""
     cooldown_questions: int = 5
@@ -183,6 +226,7 @@ class DiscordSettings:
             dev_guild_id=next(iter(dev_guilds), None),
             api_base=_url(env, "DISCORD_API_BASE"),
             gateway_url=_url(env, "DISCORD_GATEWAY_URL"),
+            shards=Shards.from_env(env),
             listen_channel_ids=_ids(env, "BOT_LISTEN_CHANNEL_IDS"),
             cooldown_questions=int(_number(env, "BOT_COOLDOWN_QUESTIONS", 5, minimum=1)),
             cooldown_seconds=_number(env, "BOT_COOLDOWN_SECONDS", 60.0, minimum=0),
