@@ -135,7 +135,7 @@ async def _serve(
     observed: Observability | None = None,
 ) -> int:
     extensions = (*EXTENSIONS, MODERATION_EXTENSION)
-    async with KnowledgeBot(
+    async with KnowledgeBot.for_settings(
         service, query_log, discord_settings, moderation=moderation, extensions=extensions
     ) as bot:
         _close_on_sigterm(bot)
