@@ -14,7 +14,6 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 """Seconds. Matching takes a few milliseconds (tens when the model is asked): the buckets
 are finest there, and the last ones catch a stalled process."""
 LANGUAGES: tuple[str, ...] = get_args(DetectedLanguage)
-VOTES = ("up", "down")
 
 
 class BotMetrics:
@@ -54,19 +53,23 @@ class BotMetrics:
             "1 when questions are also matched by meaning (the embedding model), 0 when lexical only.",
             registry=registry,
         )
-        for outcome in Outcome:
-            for language in LANGUAGES:
-                self.questions.labels(outcome.value, language)
-        for vote in VOTES:
-            self.feedback.labels(vote)
+        # Each series is looked up once here: ``labels()`` costs more than ``inc()`` itself.
+        self._questions: dict[tuple[str, str], Counter] = {
+            (outcome.value, language): self.questions.labels(outcome.value, language)
+            for outcome in Outcome
+            for language in LANGUAGES
+        }
+        self._votes = {True: self.feedback.labels("up"), False: self.feedback.labels("down")}
 
     def observe(self, record: LogRecord) -> None:
         """Count one record on its way to the query log (other kinds pass uncounted)."""
         if isinstance(record, QueryRecord):
-            self.questions.labels(record.outcome, record.language or "other").inc()
+            key = (record.outcome, record.language or "other")
+            series = self._questions.get(key) or self.questions.labels(*key)
+            series.inc()
             self.answer_latency.observe(record.latency_ms / 1000.0)
         elif isinstance(record, FeedbackRecord):
-            self.feedback.labels("up" if record.helpful else "down").inc()
+            self._votes[record.helpful].inc()
 
     def semantic_matching(self, *, on: bool) -> None:
         """Say whether the process's matchers use the embedding model (known once loaded)."""
