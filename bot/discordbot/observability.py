@@ -75,11 +75,12 @@ def watch_gateway(
 
     A sharded client says which shard in its ``shard_*`` events (it also sends the plain
     ones, which are not listened to, so nothing counts twice); a plain client is its one
-    shard (``shard_id``, or 0).
+    shard (``shard_id``, or 0). Every shard the bot is to run is expected from the start.
     """
     if isinstance(bot, discord.AutoShardedClient):
         sharded = bot
-        state = GatewayState(lambda: list(sharded.latencies), clock=clock)
+        expected = bot.shard_ids if bot.shard_ids is not None else range(bot.shard_count or 0)
+        state = GatewayState(lambda: list(sharded.latencies), shards=expected, clock=clock)
 
         async def on_shard_connect(shard: int) -> None:
             state.connected(shard)
@@ -96,7 +97,7 @@ def watch_gateway(
         return state
 
     shard = bot.shard_id or 0
-    state = GatewayState(lambda: [(shard, bot.latency)], clock=clock)
+    state = GatewayState(lambda: [(shard, bot.latency)], shards=[shard], clock=clock)
 
     async def on_connect() -> None:
         state.connected(shard)

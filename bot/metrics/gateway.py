@@ -19,7 +19,10 @@ class ShardState:
 
     connected: bool
     since: float
-    """When it last connected or disconnected (the state's clock, seconds)."""
+    """When it last connected or disconnected (the state's clock, seconds); for a shard
+    that has never connected, when it was expected."""
+    seen: bool = False
+    """Whether it has ever connected (a first connection is not a reconnection)."""
     disconnects: int = 0
     resumes: int = 0
     """Reconnections that resumed the session (nothing missed)."""
@@ -32,21 +35,26 @@ Latencies = Callable[[], Iterable[tuple[int, float]]]
 
 
 class GatewayState:
-    """Every shard's connection, updated by events, read by the health check and metrics."""
+    """Every shard's connection, updated by events, read by the health check and metrics.
+
+    ``shards`` are the shards the bot runs, when known beforehand: each is unhealthy until
+    it first connects (a shard that never comes up is not silently left out).
+    """
 
     def __init__(
         self,
         latencies: Latencies = lambda: (),
         *,
+        shards: Iterable[int] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._latencies = latencies
         self._clock = clock
-        self._shards: dict[int, ShardState] = {}
+        self._shards = {shard: ShardState(connected=False, since=clock()) for shard in shards}
 
     @property
     def shards(self) -> dict[int, ShardState]:
-        """The shards seen so far (a copy), by shard number."""
+        """The shards expected or seen so far (a copy), by shard number."""
         return dict(self._shards)
 
     def latencies(self) -> list[tuple[int, float]]:
@@ -55,21 +63,15 @@ class GatewayState:
 
     def connected(self, shard: int) -> None:
         """A session started (READY): the first one, or a new one after a lost session."""
-        state = self._shards.get(shard)
-        if state is None:
-            self._shards[shard] = ShardState(connected=True, since=self._clock())
-            return
-        if not state.connected:
+        state = self._state(shard)
+        if state.seen and not state.connected:
             state.identifies += 1
         self._up(state)
 
     def resumed(self, shard: int) -> None:
         """The session was resumed after a drop (RESUMED)."""
-        state = self._shards.get(shard)
-        if state is None:  # never seen connecting: count it as up, nothing more
-            self._shards[shard] = ShardState(connected=True, since=self._clock())
-            return
-        if not state.connected:
+        state = self._state(shard)
+        if state.seen and not state.connected:
             state.resumes += 1
         self._up(state)
 
@@ -90,11 +92,20 @@ class GatewayState:
         now = self._clock()
         return [
             f"Discord gateway shard {shard} disconnected for {now - state.since:.1f} s"
+            if state.seen
+            else f"Discord gateway shard {shard} not connected yet"
             for shard, state in sorted(self._shards.items())
             if not state.connected
         ]
 
+    def _state(self, shard: int) -> ShardState:
+        state = self._shards.get(shard)
+        if state is None:
+            state = self._shards[shard] = ShardState(connected=False, since=self._clock())
+        return state
+
     def _up(self, state: ShardState) -> None:
         if not state.connected:
             state.connected = True
+            state.seen = True
             state.since = self._clock()

@@ -25,6 +25,7 @@ async def settle() -> None:
 async def test_a_plain_bot_is_shard_0_followed_through_connect_disconnect_resumed() -> None:
     bot = commands.Bot(command_prefix="!", intents=discord.Intents.default())
     gateway = watch_gateway(bot, clock=lambda: 5.0)
+    assert gateway.problems() == ["Discord gateway shard 0 not connected yet"]
 
     async with bot:  # sets the loop that dispatch schedules listeners on
         bot.dispatch("connect")
@@ -43,9 +44,13 @@ async def test_a_plain_bot_is_shard_0_followed_through_connect_disconnect_resume
 
 async def test_a_sharded_bot_is_followed_per_shard_and_counted_once() -> None:
     bot = commands.AutoShardedBot(
-        command_prefix="!", intents=discord.Intents.default(), shard_count=2
+        command_prefix="!", intents=discord.Intents.default(), shard_count=3, shard_ids=[0, 1]
     )
     gateway = watch_gateway(bot)
+    assert gateway.problems() == [
+        "Discord gateway shard 0 not connected yet",
+        "Discord gateway shard 1 not connected yet",
+    ]
 
     async with bot:
         for shard in (0, 1):
@@ -80,7 +85,7 @@ async def test_the_server_reports_the_bot_before_it_connects(tmp_path: Path) -> 
             async with session.get(f"{base}/healthz") as response:
                 healthy = (response.status, await response.text())
 
-    assert health == (503, "not connected to the Discord gateway yet\n")
+    assert health == (503, "Discord gateway shard 0 not connected yet\n")
     assert healthy == (200, "ok\n")
     registry = observed.registry
     assert registry.get_sample_value("ivkb_knowledge_base_claims") == len(knowledge.claims)

@@ -52,9 +52,10 @@ def test_the_knowledge_base_answered_from_now_is_the_one_reported(tmp_path: Path
 
 def test_each_shard_has_its_own_series() -> None:
     registry = CollectorRegistry()
-    gateway = GatewayState(lambda: [(0, 0.05)])
+    gateway = GatewayState(lambda: [(0, 0.05)], shards=[0])
     registry.register(GatewayCollector(gateway))
-    assert registry.get_sample_value("ivkb_gateway_connected", {"shard": "0"}) is None
+    assert registry.get_sample_value("ivkb_gateway_connected", {"shard": "0"}) == 0
+    assert registry.get_sample_value("ivkb_gateway_connected", {"shard": "1"}) is None
 
     gateway.connected(0)
     gateway.connected(1)

@@ -71,6 +71,20 @@ def test_each_shard_is_followed_on_its_own() -> None:
     assert [s.connected for _, s in sorted(gateway.shards.items())] == [True, False, False]
 
 
+def test_expected_shards_are_unhealthy_until_they_first_connect() -> None:
+    gateway = GatewayState(shards=[0, 1])
+    assert gateway.problems() == [
+        "Discord gateway shard 0 not connected yet",
+        "Discord gateway shard 1 not connected yet",
+    ]
+
+    gateway.connected(0)
+    gateway.connected(1)
+
+    assert gateway.problems() == []
+    assert [(s.disconnects, s.identifies) for s in gateway.shards.values()] == [(0, 0), (0, 0)]
+
+
 def test_a_disconnect_before_any_connect_is_not_counted() -> None:
     gateway = GatewayState()
     gateway.disconnected(0)
