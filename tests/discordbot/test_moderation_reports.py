@@ -6,10 +6,18 @@ as the bot does.
 
 from __future__ import annotations
 
+import threading
+
+import discord
+import pytest
+
+import bot.discordbot.cogs.moderation as moderation_cog
 from bot.discordbot import limits
 from bot.discordbot.moderation_ui import MissButton
 from bot.moderation.audit import Actor
 from bot.moderation.service import ClaimFields
+from bot.querylog.chart import COLOURS, HEIGHT, WIDTH
+from bot.querylog.stats import DayCounts, Stats
 from tests.discordbot.doubles import invoke, sent_kwargs, sent_text
 from tests.discordbot.moderation_doubles import (
     TREASURY_FIELDS,
@@ -21,6 +29,7 @@ from tests.discordbot.moderation_doubles import (
     mallory,
     seed_queries,
 )
+from tests.querylog.test_chart import decode, near
 
 ALICE = Actor("1001", "alice")
 
@@ -158,10 +167,62 @@ async def test_stats_summarises_the_period(kb: Moderation) -> None:
 
     await invoke(kb.cog.stats, kb.cog, interaction, days=30)
 
-    assert sent_text(interaction.response.send_message).splitlines() == [
+    interaction.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert sent_text(interaction.followup.send).splitlines() == [
         "**Last 30 days**: 4 questions, 50% answered, 50% unknown, 0 ambiguous.",
         "Feedback: 1 👍 / 1 👎 (50% helpful)",
         "Top claims: `tankers-sent` ×2",
         "Top misses: who owns the ships? ×2",
     ]
-    assert sent_kwargs(interaction.response.send_message)["ephemeral"] is True
+    sent = sent_kwargs(interaction.followup.send)
+    assert sent["ephemeral"] is True
+    # The chart is attached: a PNG of the chart's size with this period's bars on it.
+    chart = sent["file"]
+    assert isinstance(chart, discord.File)
+    assert chart.filename == "kb-stats.png"
+    image = decode(chart.fp.read())
+    assert image.shape == (HEIGHT, WIDTH, 3)
+    assert near(image, COLOURS["answered"]).any()
+    assert near(image, COLOURS["unknown"]).any()
+    assert not near(image[HEIGHT - 120 : HEIGHT - 40], COLOURS["ambiguous"]).any()  # none asked
+
+
+async def test_stats_draws_the_chart_off_the_event_loop_with_the_periods_days(
+    kb: Moderation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_queries(kb.db_path, [Asked("Who owns the ships?", hours_ago=24 * 3)])
+    drawn: list[tuple[int, list[DayCounts], int | None]] = []
+
+    def fake_chart(daily: list[DayCounts], stats: Stats, *, window_days: int | None) -> bytes:
+        drawn.append((threading.get_ident(), daily, window_days))
+        return b"\x89PNG fake"
+
+    monkeypatch.setattr(moderation_cog, "stats_chart", fake_chart)
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.stats, kb.cog, interaction, days=7)
+
+    [(thread, daily, window_days)] = drawn
+    assert thread != threading.get_ident()  # a worker thread: the bot answers meanwhile
+    assert window_days == 7
+    assert len(daily) == 8  # the seven days back and today, the quiet ones as zero
+    assert [day.unknown for day in daily] == [0, 0, 0, 0, 1, 0, 0, 0]
+    assert sent_kwargs(interaction.followup.send)["file"].fp.read() == b"\x89PNG fake"
+
+
+async def test_stats_without_a_chart_still_answers_with_the_numbers(
+    kb: Moderation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_chart(daily: list[DayCounts], stats: Stats, *, window_days: int | None) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(moderation_cog, "stats_chart", broken_chart)
+    interaction = kb_interaction(bob())
+
+    await invoke(kb.cog.stats, kb.cog, interaction, days=30)
+
+    text = sent_text(interaction.followup.send)
+    assert text.startswith("**Last 30 days**: 0 questions")
+    assert text.endswith("\n(The chart could not be drawn; the bot's log says why.)")
+    assert "file" not in sent_kwargs(interaction.followup.send)
+    assert "could not draw the /kb stats chart" in caplog.text

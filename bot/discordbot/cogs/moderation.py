@@ -9,6 +9,8 @@ that check does not cover. Refusals are answered privately and recorded.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +36,8 @@ from bot.knowledge.validation import KnowledgeError
 from bot.moderation.misses import find_misses
 from bot.moderation.service import ModerationError, ModerationService, slugify
 from bot.querylog import read_stats
+from bot.querylog.chart import stats_chart
+from bot.querylog.stats import read_daily
 
 log = logging.getLogger(__name__)
 REFUSAL = "Only moderators (Manage Server, or a moderator role) can change the knowledge base."
@@ -62,6 +66,8 @@ class ModerationCog(
         self.answers = answers
         self.mod_role_ids = mod_role_ids
         self.flow = ModerationFlow(moderation, answers, self.ensure_moderator)
+        self._drawing = asyncio.Lock()
+        """One chart at a time: matplotlib's font cache is not safe across threads."""
 
     # -- the permission gate ------------------------------------------------------------
 
@@ -280,10 +286,14 @@ class ModerationCog(
     async def stats(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 3650] = 30
     ) -> None:
-        """Questions, answer and unknown rates, feedback, top claims and misses."""
-        stats = await read_stats(
-            self.moderation.audit.connection, since=datetime.now(UTC) - timedelta(days=days), top=5
-        )
+        """Questions, answer and unknown rates, feedback, top claims and misses, and a chart."""
+        # Drawing takes about half a second, a few on the first chart after a start.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = datetime.now(UTC)
+        since = now - timedelta(days=days)
+        connection = self.moderation.audit.connection
+        stats = await read_stats(connection, since=since, top=5)
+        daily = await read_daily(connection, since=since, until=now)
         votes = stats.helpful + stats.not_helpful
         lines = [
             f"**Last {days} days**: {stats.questions} questions, {stats.answer_rate:.0%} answered, {stats.unknown_rate:.0%} unknown, {stats.ambiguous} ambiguous.",
@@ -296,7 +306,18 @@ class ModerationCog(
                 or "-"
             ),
         ]
-        await send_ephemeral(interaction, limits.shorten("\n".join(lines), limits.CONTENT))
+        text = limits.shorten("\n".join(lines), limits.CONTENT - 60)
+        try:
+            async with self._drawing:  # off the event loop: answers go on meanwhile
+                png = await asyncio.to_thread(stats_chart, daily, stats, window_days=days)
+        except Exception:
+            log.exception("could not draw the /kb stats chart")
+            await interaction.followup.send(
+                f"{text}\n(The chart could not be drawn; the bot's log says why.)", ephemeral=True
+            )
+            return
+        chart = discord.File(io.BytesIO(png), filename="kb-stats.png")
+        await interaction.followup.send(text, file=chart, ephemeral=True)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
