@@ -34,6 +34,7 @@ import msgspec
 from bot.knowledge.models import Claim
 from bot.matching import binfile
 from bot.matching.semantic import index as index_module
+from bot.matching.semantic import model as model_module
 from bot.matching.semantic.cache import VectorCache
 from bot.matching.semantic.index import ClaimVectors, SemanticIndex
 from bot.matching.semantic.model import Embedder
@@ -83,8 +84,10 @@ class VectorStore:
         return built
 
     def key(self, identity: str, model_id: str) -> str | None:
+        """What the vectors of knowledge base ``identity`` are made from: the model, the
+        code that lists and embeds a claim's texts, and this file's format."""
         if self._code is None:
-            modules = (binfile, index_module, sys.modules[__name__])
+            modules = (binfile, index_module, model_module, sys.modules[__name__])
             self._code = binfile.code_fingerprint(modules) or ""
         if not self._code:
             return None
