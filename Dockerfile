@@ -11,6 +11,8 @@ FROM ${BASE_IMAGE}
 ARG PIP_INDEX_URL=""
 ARG PIP_EXTRA_INDEX_URL=""
 
+# MPLCONFIGDIR: matplotlib (the /kb stats chart) keeps its font list there, made once,
+# instead of a new temporary directory and a warning in every process (HOME is read-only).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -18,7 +20,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     BOT_KNOWLEDGE_DIR=/app/knowledge \
     BOT_DB=/data/queries.sqlite3 \
-    BOT_CACHE_DIR=/data/cache
+    BOT_CACHE_DIR=/data/cache \
+    MPLCONFIGDIR=/data/cache/matplotlib
 
 # The bot and its dependencies, installed into a virtual environment (so pip neither runs
 # against the system Python nor warns about root) from a build directory that is then
