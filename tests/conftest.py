@@ -14,6 +14,7 @@ from bot.matching import HybridMatcher, Matcher, SemanticMatching, build_matcher
 from bot.matching.hybrid import load_semantic_matching
 from bot.matching.semantic import load_embedder
 from tests.helpers import shipped_knowledge
+from tests.pg_server import pg_url, postgres  # noqa: F401 - PostgreSQL fixtures, for every directory
 
 MODEL_REQUIRED = sys.platform == "linux" and platform.machine() == "x86_64"
 """Where CI runs, the model's wheel exists: a test marked ``semantic`` must run there."""

@@ -14,6 +14,7 @@ CORE = (
     "knowledge",
     "matching",
     "querylog",
+    "storage",
     "moderation",
     "answering.py",
     "messages.py",

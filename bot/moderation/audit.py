@@ -1,23 +1,38 @@
 """The moderators' audit trail: who changed what, when, with the exact text before and after.
 
-It lives in the query log's SQLite file (schema migration 2) but on its own
-connection: an audit row is written in the same breath as the file it describes
-(see :meth:`AuditTrail.recording`), and must never be caught in a rollback of the
-query log's batched writes.
+It lives in the query log's database (schema migration 2: the SQLite file, or the
+cluster's PostgreSQL) but on its own connection: an audit row is written in the same
+breath as the file it describes (see :meth:`AuditTrail.recording`), and must never be
+caught in a rollback of the query log's batched writes.
+
+When the database cannot be written (PostgreSQL unreachable, SQLite locked), a change
+is refused before its file is touched, with :class:`AuditUnavailableError`: a
+:class:`~bot.moderation.errors.ModerationError`, so the moderator is told why.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import aiosqlite
 
-from bot.querylog.schema import migrate
+from bot.moderation.errors import ModerationError
+from bot.storage.base import NewChange
+
+if TYPE_CHECKING:
+    from bot.storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+
+class AuditUnavailableError(ModerationError):
+    """The change log's database cannot be reached or written: the change was refused."""
 
 
 @dataclass(frozen=True)
@@ -42,55 +57,48 @@ class Change:
     reverts: int | None
 
 
-_COLUMNS = "id, at, actor_id, actor_name, action, target, before, after, detail, reverts"
-
-
-def _change(row: aiosqlite.Row | tuple[object, ...]) -> Change:
-    values = tuple(row)
-    return Change(
-        id=int(str(values[0])),
-        at=datetime.fromisoformat(str(values[1])),
-        actor_id=str(values[2]),
-        actor_name=str(values[3]),
-        action=str(values[4]),
-        target=None if values[5] is None else str(values[5]),
-        before=None if values[6] is None else str(values[6]),
-        after=None if values[7] is None else str(values[7]),
-        detail=None if values[8] is None else str(values[8]),
-        reverts=None if values[9] is None else int(str(values[9])),
-    )
-
-
 class AuditTrail:
     """Append-only record of knowledge changes, and refused attempts at them."""
 
     def __init__(
         self,
-        connection: aiosqlite.Connection,
+        storage: Storage,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_change: Callable[[str], None] | None = None,
+        owns_storage: bool = False,
     ) -> None:
-        self.connection = connection
+        self.storage = storage
         self._clock = clock
         self._on_change = on_change
         """Told each committed entry's action (the metrics count moderator actions by it)."""
+        self._owns_storage = owns_storage
 
     @classmethod
-    async def open(cls, path: Path, *, on_change: Callable[[str], None] | None = None) -> Self:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
-        try:
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            await migrate(connection)
-        except BaseException:
-            await connection.close()
-            raise
-        return cls(connection, on_change=on_change)
+    async def open(
+        cls, where: Path | Storage, *, on_change: Callable[[str], None] | None = None
+    ) -> Self:
+        """The trail in ``where``: a SQLite file (opened, migrated, and closed with the
+        trail), or a storage already open (left open)."""
+        if not isinstance(where, Path):
+            return cls(where, on_change=on_change)
+        from bot.storage.sqlite import SqliteStorage  # noqa: PLC0415 - it imports this module
+
+        storage = await SqliteStorage.open(where)
+        return cls(storage, on_change=on_change, owns_storage=True)
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The SQLite connection of the trail's file (AttributeError on another back end)."""
+        from bot.storage.sqlite import SqliteStorage  # noqa: PLC0415 - it imports this module
+
+        if not isinstance(self.storage, SqliteStorage):
+            raise AttributeError(f"the audit trail is in {self.storage.kind}, not SQLite")
+        return self.storage.connection
 
     async def close(self) -> None:
-        await self.connection.close()
+        if self._owns_storage:
+            await self.storage.close()
 
     @contextlib.asynccontextmanager
     async def recording(
@@ -105,29 +113,35 @@ class AuditTrail:
         reverts: int | None = None,
     ) -> AsyncIterator[int]:
         """Insert the change, run the body (the file write), then commit; roll back if the
-        body fails, so the trail never shows a change that did not happen."""
-        cursor = await self.connection.execute(
-            "INSERT INTO changes (at, actor_id, actor_name, action, target, before, after, detail, reverts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._clock().isoformat(timespec="milliseconds"),
-                actor.id,
-                actor.name,
-                action,
-                target,
-                before,
-                after,
-                detail,
-                reverts,
-            ),
+        body fails, so the trail never shows a change that did not happen. If the database
+        cannot take the entry, the body never runs (:class:`AuditUnavailableError`)."""
+        entry = NewChange(
+            at=self._clock(),
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            detail=detail,
+            reverts=reverts,
         )
-        change_id = int(cursor.lastrowid or 0)
         try:
-            yield change_id
+            pending = await self.storage.begin_change(entry)
+        except self.storage.transient as exc:
+            raise self._unavailable(exc, "Nothing was changed; try again in a minute.") from exc
+        try:
+            yield pending.id
         except BaseException:
-            await self.connection.rollback()
+            await pending.rollback()
             raise
-        await self.connection.commit()
+        try:
+            await pending.commit()
+        except self.storage.transient as exc:
+            # The file is written and the commit's fate unknown: say so rather than guess.
+            raise self._unavailable(
+                exc, "The change was made but may be missing from the change log (/kb history)."
+            ) from exc
         if self._on_change is not None:
             self._on_change(action)
 
@@ -139,25 +153,32 @@ class AuditTrail:
             return change_id
 
     async def get(self, change_id: int) -> Change | None:
-        async with self.connection.execute(
-            f"SELECT {_COLUMNS} FROM changes WHERE id = ?", (change_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _change(row) if row else None
+        try:
+            return await self.storage.change(change_id)
+        except self.storage.transient as exc:
+            raise self._unavailable(exc, "Try again in a minute.") from exc
 
     async def history(self, target: str | None = None, *, limit: int = 20) -> list[Change]:
         """The newest changes first, of one claim or source, or of everything."""
-        where, params = ("WHERE target = ?", (target, limit)) if target else ("", (limit,))
-        async with self.connection.execute(
-            f"SELECT {_COLUMNS} FROM changes {where} ORDER BY id DESC LIMIT ?", params
-        ) as cursor:
-            return [_change(row) for row in await cursor.fetchall()]
+        try:
+            return await self.storage.changes(target, limit=limit)
+        except self.storage.transient as exc:
+            raise self._unavailable(exc, "Try again in a minute.") from exc
 
     async def last_change(self, target: str) -> Change | None:
         """The newest real change to ``target`` (refusals excluded)."""
-        async with self.connection.execute(
-            f"SELECT {_COLUMNS} FROM changes WHERE target = ? AND action != 'refused' ORDER BY id DESC LIMIT 1",
-            (target,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _change(row) if row else None
+        try:
+            return await self.storage.last_change(target)
+        except self.storage.transient as exc:
+            raise self._unavailable(exc, "Try again in a minute.") from exc
+
+    def _unavailable(self, exc: BaseException, then: str) -> AuditUnavailableError:
+        log.warning(
+            "the change log in %s %s is unavailable: %s",
+            self.storage.kind,
+            self.storage.where,
+            " ".join(str(exc).split()) or type(exc).__name__,
+        )
+        return AuditUnavailableError(
+            f"The moderators' change log (the bot's database) cannot be reached right now. {then}"
+        )

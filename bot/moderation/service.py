@@ -30,15 +30,12 @@ from bot.knowledge.validation import KnowledgeError
 from bot.knowledge.writer import KnowledgeWriter, claim_yaml, source_yaml
 from bot.matching import Matcher, build_matcher
 from bot.moderation.audit import Actor, AuditTrail
+from bot.moderation.errors import ModerationError
 
 NEAR_DUPLICATE = 85.0
 """rapidfuzz token_set_ratio between statements above which a new claim is flagged."""
 
 MAX_SOURCE_BYTES = 1_000_000
-
-
-class ModerationError(Exception):
-    """A change was refused; the message is for the moderator."""
 
 
 @dataclass(frozen=True)
@@ -283,13 +280,15 @@ class ModerationService:
                 removed=tuple(sorted(before.keys() - after.keys())),
                 version=new.version,
             )
-            await self._swap(new)
-            await self.audit.record(
+            # Recorded around the swap, as a file change is: refused before anything
+            # changes if the change log cannot be written.
+            async with self.audit.recording(
                 actor,
                 "reload",
                 None,
                 detail=f"+{len(report.added)} ~{len(report.changed)} -{len(report.removed)} -> {new.version}",
-            )
+            ):
+                await self._swap(new)
             return report
 
     async def add_source(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.answering import AnswerService
@@ -27,6 +26,7 @@ from bot.matching import build_matcher
 from bot.moderation.audit import Actor, AuditTrail, Change
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
+from bot.storage.base import Storage
 from tests.e2e.conftest import running_bot
 from tests.fake_discord import FakeDiscord, FakeUser, Json, option
 from tests.helpers import query_db
@@ -56,8 +56,8 @@ class ObservedAudit(AuditTrail):
     and records the refused attempt afterwards, so a test that has seen the refusal must
     wait for the record."""
 
-    def __init__(self, connection: aiosqlite.Connection, **kwargs: Any) -> None:
-        super().__init__(connection, **kwargs)
+    def __init__(self, storage: Storage, **kwargs: Any) -> None:
+        super().__init__(storage, **kwargs)
         self._recorded = asyncio.Event()
 
     async def record(

@@ -14,6 +14,7 @@ import pytest
 
 from bot.querylog import FeedbackRecord, LogRecord, QueryLog
 from bot.querylog.schema import migrate
+from bot.storage.sqlite import SqliteStorage
 from tests.helpers import ASKED_AT, query_db, query_record
 
 QUERY_COLUMNS = (
@@ -264,7 +265,7 @@ async def _stored_rows(db_path: Path, *, json_rows: bool) -> list[tuple[object, 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     connection = await aiosqlite.connect(db_path)
     await migrate(connection)
-    query_log = QueryLog(connection, retry_delay=0, json_rows=json_rows)
+    query_log = QueryLog(SqliteStorage(connection, json_rows=json_rows), retry_delay=0)
     query_log.start()
     for number, question in enumerate(AWKWARD_QUESTIONS):
         query_log.record(query_record(f"q{number}", question=question, score=None))
