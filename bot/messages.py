@@ -39,6 +39,8 @@ MessageId = Literal[
     "thanks_helpful",
     "thanks_not_helpful",
     "claim_gone",
+    "cli_related",
+    "cli_claim_hint",
 ]
 
 MESSAGES: Final[Mapping[MessageId, Mapping[Language, str]]] = {
@@ -121,6 +123,16 @@ MESSAGES: Final[Mapping[MessageId, Mapping[Language, str]]] = {
         "en": "That claim is no longer in the knowledge base.",
         "es": "Esa afirmación ya no está en la base de conocimiento.",
         "fa": "این ادعا دیگر در پایگاه دانش نیست.",
+    },
+    "cli_related": {
+        "en": "Related claims:",
+        "es": "Afirmaciones relacionadas:",
+        "fa": "ادعاهای مرتبط:",
+    },
+    "cli_claim_hint": {
+        "en": "(ask again with more detail, or look one up: python -m bot claim ID)",
+        "es": "(vuelve a preguntar con más detalle, o consulta una: python -m bot claim ID)",
+        "fa": "(دقیق‌تر بپرسید، یا یکی را ببینید: python -m bot claim ID)",
     },
 }
 

@@ -3,6 +3,10 @@
 User text is markdown-escaped before it is echoed; pings are impossible anyway because
 the client sends ``allowed_mentions`` with nothing allowed, but an escaped echo also
 cannot break the embed's formatting or fake a link.
+
+An answer speaks the asker's language (``Answer.language``): the bot's own words come
+from :mod:`bot.messages`, a claim's statement is shown in its curated translation where
+there is one, and the quotes and source titles stay exactly as the source has them.
 """
 
 from __future__ import annotations
@@ -16,15 +20,20 @@ from bot.discordbot import limits
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import Claim
 from bot.matching import Outcome
+from bot.messages import MESSAGES, MessageId, message, number
 
 COLOUR_ANSWER = discord.Colour.green()
 COLOUR_AMBIGUOUS = discord.Colour.gold()
 COLOUR_UNKNOWN = discord.Colour.light_grey()
 
-CONFIDENCE_LABELS = ((85.0, "high"), (70.0, "medium"), (0.0, "low"))
+CONFIDENCE_LABELS: tuple[tuple[float, MessageId], ...] = (
+    (85.0, "confidence_high"),
+    (70.0, "confidence_medium"),
+    (0.0, "confidence_low"),
+)
 """Score floors for the confidence label shown under an answer."""
 
-UNKNOWN_TEXT = "I don't know that from my sources."
+UNKNOWN_TEXT = MESSAGES["unknown"]["en"]
 
 _SHORT_ID_MENTION = re.compile(r"<@(?=[!&]?[0-9])")
 """``escape_mentions`` only breaks ids of 17-20 digits; Discord renders ``<@1>`` too."""
@@ -36,8 +45,8 @@ def escape(text: str) -> str:
     return _SHORT_ID_MENTION.sub("<@\u200b", escaped)
 
 
-def confidence_label(score: float) -> str:
-    return next(label for floor, label in CONFIDENCE_LABELS if score >= floor)
+def confidence_label(score: float, language: str = "en") -> str:
+    return message(next(label for floor, label in CONFIDENCE_LABELS if score >= floor), language)
 
 
 def answer_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
@@ -45,7 +54,7 @@ def answer_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
     title = limits.shorten(f"Q: {escape(answer.question)}", limits.EMBED_TITLE)
     embed = _outcome_embed(answer, knowledge, title)
     if answer.truncated:
-        notice = f"(Only the first {MAX_QUESTION_CHARS} characters of your question were used.)"
+        notice = message("truncated", answer.language, limit=MAX_QUESTION_CHARS)
         embed.description = limits.shorten(
             f"{notice}\n{embed.description or ''}", limits.EMBED_DESCRIPTION
         )
@@ -53,50 +62,58 @@ def answer_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
 
 
 def _outcome_embed(answer: Answer, knowledge: KnowledgeBase, title: str) -> discord.Embed:
-    best = answer.best
+    best, language = answer.best, answer.language
     if answer.outcome is Outcome.ANSWERED and best is not None:
-        embed = claim_embed(best.claim, knowledge, title=title)
-        embed.set_footer(
-            text=f"Confidence: {confidence_label(best.score)} ({best.score:.0f}/100) · claim {best.claim.id}"
+        embed = claim_embed(best.claim, knowledge, title=title, language=language)
+        footer = message(
+            "answer_footer",
+            language,
+            confidence=confidence_label(best.score, language),
+            score=round(best.score),
+            claim=best.claim.id,
         )
+        embed.set_footer(text=footer)
         return fit(embed)
+    # The candidates are numbered as their buttons are (views.answer_view).
+    candidates = [
+        f"**{number(n, language)}.** {m.claim.statement_in(language)}"
+        for n, m in enumerate(answer.matches, start=1)
+    ]
     if answer.outcome is Outcome.AMBIGUOUS:
-        lines = ["Your question fits more than one claim. Did you mean:"]
-        lines += [f"**{n}.** {m.claim.statement}" for n, m in enumerate(answer.matches, start=1)]
+        lines = [message("ambiguous", language), *candidates]
         embed = discord.Embed(title=title, colour=COLOUR_AMBIGUOUS, description="\n".join(lines))
-        embed.set_footer(text="Pick one below, or ask again with more detail.")
+        embed.set_footer(text=message("ambiguous_footer", language))
         return fit(embed)
-    lines = [UNKNOWN_TEXT]
-    if answer.matches:
-        lines.append("\nRelated claims you could look up with `/claim`:")
-        lines += [f"• `{m.claim.id}`: {m.claim.statement}" for m in answer.matches]
+    lines = [message("unknown", language)]
+    if candidates:
+        lines += ["", message("related", language), *candidates]
     embed = discord.Embed(title=title, colour=COLOUR_UNKNOWN, description="\n".join(lines))
-    embed.set_footer(text="Moderators review unanswered questions.")
+    embed.set_footer(text=message("unknown_footer", language))
     return fit(embed)
 
 
 def claim_embed(
-    claim: Claim, knowledge: KnowledgeBase, *, title: str | None = None
+    claim: Claim, knowledge: KnowledgeBase, *, title: str | None = None, language: str = "en"
 ) -> discord.Embed:
-    """A claim's statement, each citation as a block quote with its source, and any note."""
+    """A claim's statement (in ``language`` where a curator translated it), each citation
+    as a block quote, verbatim, under its source's title, and any curator's note."""
     embed = discord.Embed(
         title=title or limits.shorten(claim.id, limits.EMBED_TITLE),
         colour=COLOUR_ANSWER,
-        description=limits.shorten(claim.statement, limits.EMBED_DESCRIPTION),
+        description=limits.shorten(claim.statement_in(language), limits.EMBED_DESCRIPTION),
     )
-    pointer = f" (full text: /claim id:{claim.id})"
+    pointer = message("full_text", language, claim=claim.id)
     for citation in claim.citations[: limits.EMBED_FIELDS - 1]:
         quote = limits.shorten(citation.quote, limits.FIELD_VALUE - 2, suffix=pointer)
+        source = message("source", language, title=knowledge.source_title(citation.source))
         embed.add_field(
-            name=limits.shorten(
-                f"Source: {knowledge.source_title(citation.source)}", limits.FIELD_NAME
-            ),
+            name=limits.shorten(source, limits.FIELD_NAME),
             value=f"> {quote}",
             inline=False,
         )
     if claim.note:
         embed.add_field(
-            name="Curator's note",
+            name=message("curator_note", language),
             value=limits.shorten(claim.note, limits.FIELD_VALUE),
             inline=False,
         )

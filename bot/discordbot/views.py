@@ -5,6 +5,10 @@ Both are :class:`discord.ui.DynamicItem` subclasses: their state lives in the
 any click, so no view has to be kept in memory and a restart loses nothing. Every
 click goes through :class:`ButtonHandler`, which the bot provides; the items
 themselves only parse ids.
+
+An answer in Spanish or Persian ends its buttons' ids with ``:es`` or ``:fa``, so the
+reply to a click speaks the asker's language too; English ids carry no suffix (buttons
+sent before languages existed keep working, in English).
 """
 
 from __future__ import annotations
@@ -18,9 +22,20 @@ import discord.ext.commands
 from bot.answering import Answer
 from bot.discordbot import limits
 from bot.matching import Outcome
+from bot.messages import message, spoken
 
 QUERY_ID = r"[0-9a-f]{16}"
 CLAIM_ID = r"[a-z0-9-]{1,64}"
+LANGUAGE = r"(?::(?P<lang>es|fa))?"
+"""The optional language suffix of an answer button's id (none: English)."""
+
+MAX_CANDIDATES = 5
+"""Candidate buttons under one answer: one row of them (Discord allows five a row)."""
+
+
+def _suffix(language: str) -> str:
+    said = spoken(language)
+    return "" if said == "en" else f":{said}"
 
 
 HANDLER_COG = "Ask"
@@ -31,11 +46,19 @@ class ButtonHandler(Protocol):
     """What the buttons need: implemented by the cog named :data:`HANDLER_COG`."""
 
     async def on_feedback(
-        self, interaction: discord.Interaction[Any], query_id: str, helpful: bool
+        self,
+        interaction: discord.Interaction[Any],
+        query_id: str,
+        helpful: bool,
+        language: str = "en",
     ) -> None: ...
 
     async def on_choice(
-        self, interaction: discord.Interaction[Any], claim_id: str, query_id: str
+        self,
+        interaction: discord.Interaction[Any],
+        claim_id: str,
+        query_id: str,
+        language: str = "en",
     ) -> None: ...
 
 
@@ -57,21 +80,25 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"fb:(?P<vote>[yn]):(?P<query>{QUERY_ID})",
+    template=rf"fb:(?P<vote>[yn]):(?P<query>{QUERY_ID}){LANGUAGE}",
 ):
     """ "Helpful" / "Not helpful", stored against the query row."""
 
-    def __init__(self, query_id: str, helpful: bool) -> None:
+    def __init__(
+        self, query_id: str, helpful: bool, language: str = "en", *, row: int | None = None
+    ) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Helpful" if helpful else "Not helpful",
+                label=message("helpful" if helpful else "not_helpful", language),
                 emoji="👍" if helpful else "👎",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"fb:{'y' if helpful else 'n'}:{query_id}",
+                custom_id=f"fb:{'y' if helpful else 'n'}:{query_id}{_suffix(language)}",
+                row=row,
             )
         )
         self.query_id = query_id
         self.helpful = helpful
+        self.language = spoken(language)
 
     @classmethod
     async def from_custom_id(
@@ -81,28 +108,41 @@ class FeedbackButton(
         match: re.Match[str],
         /,
     ) -> Self:
-        return cls(match["query"], match["vote"] == "y")
+        return cls(match["query"], match["vote"] == "y", match["lang"] or "en")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _handler(interaction).on_feedback(interaction, self.query_id, self.helpful)
+        await _handler(interaction).on_feedback(
+            interaction, self.query_id, self.helpful, self.language
+        )
 
 
 class ChoiceButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"dym:(?P<query>{QUERY_ID}):(?P<claim>{CLAIM_ID})",
+    template=rf"dym:(?P<query>{QUERY_ID}):(?P<claim>{CLAIM_ID}){LANGUAGE}",
 ):
-    """One "did you mean" candidate: answers with that claim when clicked."""
+    """One candidate the bot offered ("did you mean", or a claim related to a question it
+    could not answer): answers with that claim when clicked, and the pick is logged."""
 
-    def __init__(self, query_id: str, claim_id: str, label: str) -> None:
+    def __init__(
+        self,
+        query_id: str,
+        claim_id: str,
+        label: str,
+        language: str = "en",
+        *,
+        row: int | None = None,
+    ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=limits.shorten(label, limits.BUTTON_LABEL),
                 style=discord.ButtonStyle.primary,
-                custom_id=f"dym:{query_id}:{claim_id}",
+                custom_id=f"dym:{query_id}:{claim_id}{_suffix(language)}",
+                row=row,
             )
         )
         self.query_id = query_id
         self.claim_id = claim_id
+        self.language = spoken(language)
 
     @classmethod
     async def from_custom_id(
@@ -113,20 +153,25 @@ class ChoiceButton(
         /,
     ) -> Self:
         label = getattr(item, "label", None) or match["claim"]
-        return cls(match["query"], match["claim"], str(label))
+        return cls(match["query"], match["claim"], str(label), match["lang"] or "en")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _handler(interaction).on_choice(interaction, self.claim_id, self.query_id)
+        await _handler(interaction).on_choice(
+            interaction, self.claim_id, self.query_id, self.language
+        )
 
 
 def answer_view(answer: Answer) -> discord.ui.View:
-    """Buttons for an answer: the candidates when ambiguous, feedback always."""
+    """Buttons for an answer, labelled in the asker's language: one per candidate the
+    embed lists by number ("did you mean", or the claims related to an "I don't know"),
+    in a row of their own, then feedback, always."""
     view = discord.ui.View(timeout=None)
-    if answer.outcome is Outcome.AMBIGUOUS:
-        for number, match in enumerate(answer.matches[:3], start=1):
-            view.add_item(
-                ChoiceButton(answer.query_id, match.claim.id, f"{number}. {match.claim.id}")
-            )
-    view.add_item(FeedbackButton(answer.query_id, helpful=True))
-    view.add_item(FeedbackButton(answer.query_id, helpful=False))
+    language = answer.language
+    candidates = answer.matches[:MAX_CANDIDATES] if answer.outcome is not Outcome.ANSWERED else ()
+    for number, match in enumerate(candidates, start=1):
+        label = message("pick", language, number=number)
+        view.add_item(ChoiceButton(answer.query_id, match.claim.id, label, language, row=0))
+    feedback_row = 1 if candidates else None
+    view.add_item(FeedbackButton(answer.query_id, True, language, row=feedback_row))
+    view.add_item(FeedbackButton(answer.query_id, False, language, row=feedback_row))
     return view

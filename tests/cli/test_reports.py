@@ -42,10 +42,20 @@ def knowledge(tmp_path: Path) -> KnowledgeBase:
     )
 
 
-def answer_with(knowledge: KnowledgeBase, outcome: Outcome, *, truncated: bool = False) -> Answer:
+def answer_with(
+    knowledge: KnowledgeBase, outcome: Outcome, *, truncated: bool = False, language: str = "en"
+) -> Answer:
     matches = tuple(ScoredClaim(claim, 90.0 - i) for i, claim in enumerate(knowledge.claims))
     return Answer(
-        "q1", "Tankers?", outcome, matches, 1.0, knowledge.version, NOW, truncated=truncated
+        "q1",
+        "Tankers?",
+        outcome,
+        matches,
+        1.0,
+        knowledge.version,
+        NOW,
+        truncated=truncated,
+        language=language,
     )
 
 
@@ -65,7 +75,7 @@ def test_an_answer_shows_statement_quotes_source_and_note(knowledge: KnowledgeBa
 def test_an_ambiguous_answer_lists_the_candidates(knowledge: KnowledgeBase) -> None:
     text = render_answer(answer_with(knowledge, Outcome.AMBIGUOUS), knowledge)
 
-    assert "A: Your question fits several claims. Did you mean:" in text
+    assert "A: Your question fits more than one claim. Did you mean:" in text
     assert "[tankers-sent, score 90]" in text
     assert "[treasury-sanctions, score 89]" in text
     assert "   > " not in text  # no passage is quoted as if it answered the question
@@ -75,10 +85,68 @@ def test_an_unknown_answer_says_so_and_shows_related_claims(knowledge: Knowledge
     text = render_answer(answer_with(knowledge, Outcome.UNKNOWN, truncated=True), knowledge)
 
     assert text.splitlines()[1:3] == [
-        f"(only the first {MAX_QUESTION_CHARS} characters of the question were used)",
+        f"(Only the first {MAX_QUESTION_CHARS} characters of your question were used.)",
         "A: I don't know that from my sources.",
     ]
     assert "Related claims:" in text
+
+
+TRANSLATIONS = {
+    "es": "La fuente dice: Irán envió cinco petroleros de gasolina a Venezuela en 2020.",
+    "fa": "به گفته منبع، ایران در سال ۲۰۲۰ پنج نفتکش بنزین به ونزوئلا فرستاد.",
+}
+
+
+@pytest.fixture
+def translated(tmp_path: Path) -> KnowledgeBase:
+    claims = {
+        "tankers-sent": claim_data(note="The source gives no tonnage.", translations=TRANSLATIONS),
+        "treasury-sanctions": claim_data(
+            "treasury-sanctions",
+            quote="The U.S. Treasury responded with sanctions on the shipping firms.",
+        ),
+    }
+    return load_knowledge(make_knowledge(tmp_path / "translated", claims=claims))
+
+
+def test_an_answer_in_spanish_shows_the_translation_with_the_quote_verbatim(
+    translated: KnowledgeBase,
+) -> None:
+    text = render_answer(answer_with(translated, Outcome.ANSWERED, language="es"), translated)
+
+    assert text.splitlines() == [
+        "Q: Tankers?",
+        f"A: {TRANSLATIONS['es']}  [tankers-sent, score 90]",
+        '   > "Iran sent five tankers of gasoline to Venezuela in 2020."',
+        f"     - {SOURCE_TITLE} ({SOURCE_ID})",
+        "   Nota del curador: The source gives no tonnage.",
+    ]
+
+
+def test_i_dont_know_in_persian_lists_related_claims_translated_where_they_are(
+    translated: KnowledgeBase,
+) -> None:
+    text = render_answer(answer_with(translated, Outcome.UNKNOWN, language="fa"), translated)
+
+    assert text.splitlines()[1:4] == [
+        "A: منابع من در این باره چیزی نمی‌گویند.",
+        "   ادعاهای مرتبط:",
+        f"   - {TRANSLATIONS['fa']}  [tankers-sent, score 90]",
+    ]
+    assert "The source says: The U.S. Treasury" in text.splitlines()[4]  # not translated
+
+
+def test_ask_json_keeps_the_english_statement_for_a_translated_claim(
+    translated: KnowledgeBase,
+) -> None:
+    answer = answer_with(translated, Outcome.ANSWERED, language="es")
+
+    [first, _] = answer.to_json()["matches"]
+    assert (
+        first["claim"]
+        == "The source says: Iran sent five tankers of gasoline to Venezuela in 2020."
+    )
+    assert answer.to_json()["language"] == "es"
 
 
 def test_claim_prints_one_claim_with_its_citations(

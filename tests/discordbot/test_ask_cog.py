@@ -22,6 +22,7 @@ from bot.discordbot.cooldown import QuestionCooldown
 from bot.discordbot.embeds import UNKNOWN_TEXT
 from bot.discordbot.views import ChoiceButton, FeedbackButton
 from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.models import TranslationLanguage
 from bot.matching import DEFAULT_THRESHOLDS, Thresholds, build_matcher
 from bot.querylog.records import QueryRecord
 from tests.discordbot.doubles import (
@@ -119,7 +120,7 @@ async def test_an_answer_carries_only_the_feedback_buttons(
     ]
 
 
-async def test_an_ambiguous_question_offers_at_most_three_choices_and_feedback(
+async def test_an_ambiguous_question_offers_each_candidate_as_a_button_and_feedback(
     knowledge: KnowledgeBase, sink: RecordingSink, cooldown: QuestionCooldown
 ) -> None:
     # Every runner-up within 100 points: ambiguous, with five candidates to choose from.
@@ -138,20 +139,21 @@ async def test_an_ambiguous_question_offers_at_most_three_choices_and_feedback(
     embed = sent_embed(interaction.response.send_message)
     assert embed.description is not None
     assert embed.description.startswith("Your question fits more than one claim. Did you mean:")
-    assert embed.description.count("\n**") == 5  # every candidate listed ...
+    listed = embed.description.count("\n**")
+    assert listed >= 5  # every candidate listed ...
     view = sent_kwargs(interaction.response.send_message)["view"]
     choices = [item for item in view.children if isinstance(item, ChoiceButton)]
     feedback = [item for item in view.children if isinstance(item, FeedbackButton)]
-    assert len(choices) == 3  # ... but at most three buttons
-    assert [c.query_id for c in choices] == [record.id] * 3
+    assert len(choices) == min(listed, 5)  # ... a button each, in one row of five at most
+    assert [c.query_id for c in choices] == [record.id] * len(choices)
     assert choices[0].claim_id == record.claim_id
     assert [item.label for item in (c.item for c in choices)] == [
-        f"{n}. {c.claim_id}" for n, c in enumerate(choices, start=1)
+        f"Show {n}" for n in range(1, len(choices) + 1)
     ]
     assert [f.helpful for f in feedback] == [True, False]
 
 
-async def test_an_unknown_question_says_so_and_lists_at_most_three_related_claims(
+async def test_an_unknown_question_says_so_and_offers_the_related_claims_as_buttons(
     knowledge: KnowledgeBase, sink: RecordingSink, cooldown: QuestionCooldown
 ) -> None:
     # Nothing scores 101: every question is unknown, and the near ones are "related".
@@ -164,12 +166,60 @@ async def test_an_unknown_question_says_so_and_lists_at_most_three_related_claim
     assert embed.description is not None
     lines = embed.description.splitlines()
     assert lines[0] == UNKNOWN_TEXT == "I don't know that from my sources."
-    related = [line for line in lines if line.startswith("• `")]
+    related = [line for line in lines if line.startswith("**")]
     assert 1 <= len(related) <= 3
-    assert f"• `{ANSWERED_CLAIM_ID}`: " in related[0]
+    claim = knowledge.claim(ANSWERED_CLAIM_ID)
+    assert claim is not None
+    assert related[0] == f"**1.** {claim.statement}"
     assert embed.fields == []  # no quote: nothing was answered
     [record] = query_records(sink)
     assert (record.outcome, record.claim_id) == ("unknown", ANSWERED_CLAIM_ID)
+    view = sent_kwargs(interaction.response.send_message)["view"]
+    choices = [item for item in view.children if isinstance(item, ChoiceButton)]
+    assert [(c.query_id, c.item.label) for c in choices] == [
+        (record.id, f"Show {n}") for n in range(1, len(related) + 1)
+    ]
+    assert choices[0].claim_id == ANSWERED_CLAIM_ID
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("¿Qué importó Venezuela de Irán en 2020?", "es"),
+        ("ونزوئلا در سال ۲۰۲۰ چه سوخت و فرآورده‌های پالایشی از ایران وارد کرد؟", "fa"),
+    ],
+)
+async def test_an_answer_speaks_the_askers_language_and_quotes_the_source_verbatim(
+    cog: AskCog,
+    sink: RecordingSink,
+    knowledge: KnowledgeBase,
+    question: str,
+    language: TranslationLanguage,
+) -> None:
+    source, footer = {"es": ("Fuente: ", "Confianza: alta ("), "fa": ("منبع: ", "اطمینان: بالا (")}[
+        language
+    ]
+    interaction = make_interaction()
+
+    await invoke(cog.ask, cog, interaction, question=question)
+
+    embed = sent_embed(interaction.response.send_message)
+    claim = knowledge.claim(ANSWERED_CLAIM_ID)
+    assert claim is not None
+    assert embed.description == claim.translations[language]
+    assert embed.fields[0].name is not None
+    assert embed.fields[0].name.startswith(source)
+    assert embed.fields[0].value == f"> {claim.citations[0].quote}"
+    assert embed.footer.text is not None
+    assert embed.footer.text.startswith(footer)
+    assert embed.footer.text.endswith(ANSWERED_CLAIM_ID)
+    view = sent_kwargs(interaction.response.send_message)["view"]
+    [record] = query_records(sink)
+    assert record.language == language
+    assert [item.custom_id for item in view.children] == [
+        f"fb:y:{record.id}:{language}",
+        f"fb:n:{record.id}:{language}",
+    ]
 
 
 async def test_a_question_far_from_every_claim_gets_a_plain_i_dont_know(

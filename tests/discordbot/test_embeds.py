@@ -8,7 +8,7 @@ import discord
 import msgspec
 import pytest
 
-from bot.answering import Answer, Asker
+from bot.answering import MAX_QUESTION_CHARS, Answer, Asker
 from bot.discordbot import limits
 from bot.discordbot.embeds import (
     COLOUR_AMBIGUOUS,
@@ -23,6 +23,7 @@ from bot.discordbot.embeds import (
 )
 from bot.knowledge.models import Citation, Claim
 from bot.matching import Outcome, ScoredClaim
+from bot.messages import message
 from tests.discordbot.doubles import SOURCE_TITLE, field_values, knowledge_of, make_claim
 
 LONG_QUOTE = " ".join(f"word{n}" for n in range(1000))  # about 6,900 characters
@@ -41,7 +42,15 @@ def assert_within_discord_limits(embed: discord.Embed) -> None:
     assert len(embed) <= limits.EMBED_TOTAL
 
 
-def answer_of(question: str, outcome: Outcome, claims: list[Claim], score: float = 90.0) -> Answer:
+def answer_of(
+    question: str,
+    outcome: Outcome,
+    claims: list[Claim],
+    score: float = 90.0,
+    *,
+    language: str = "en",
+    truncated: bool = False,
+) -> Answer:
     return Answer(
         query_id="0123456789abcdef",
         question=question,
@@ -51,6 +60,8 @@ def answer_of(question: str, outcome: Outcome, claims: list[Claim], score: float
         kb_version="test",
         asked_at=datetime(2025, 1, 1, tzinfo=UTC),
         asker=Asker("test"),
+        language=language,
+        truncated=truncated,
     )
 
 
@@ -166,15 +177,16 @@ def test_an_ambiguous_answer_lists_the_candidates_in_order() -> None:
     assert embed.footer.text == "Pick one below, or ask again with more detail."
 
 
-def test_an_unknown_answer_offers_related_claims_by_id() -> None:
-    claim = make_claim("near-claim", statement="Something near.")
-    answer = answer_of("what?", Outcome.UNKNOWN, [claim], score=40.0)
+def test_an_unknown_answer_numbers_the_related_claims_as_their_buttons_are() -> None:
+    claims = [make_claim(f"near-{n}", statement=f"Something near {n}.") for n in (1, 2)]
+    answer = answer_of("what?", Outcome.UNKNOWN, claims, score=40.0)
 
-    embed = answer_embed(answer, knowledge_of([claim]))
+    embed = answer_embed(answer, knowledge_of(claims))
 
     assert embed.description == (
-        f"{UNKNOWN_TEXT}\n\nRelated claims you could look up with `/claim`:\n"
-        "• `near-claim`: Something near."
+        f"{UNKNOWN_TEXT}\n\nRelated claims (pick one to see it with its source):\n"
+        "**1.** Something near 1.\n"
+        "**2.** Something near 2."
     )
     assert embed.colour == COLOUR_UNKNOWN
     assert embed.fields == []
@@ -244,3 +256,119 @@ def test_search_lines_cut_long_statements() -> None:
 
     assert len(lines) == 5
     assert all(len(line) <= 380 and line.endswith(limits.ELLIPSIS) for line in lines)
+
+
+# -- the asker's language ---------------------------------------------------------------------
+
+TRANSLATED = msgspec.structs.replace(
+    make_claim("a-claim", statement="The source says it.", note="Dates are vague."),
+    translations={"es": "La fuente lo dice.", "fa": "به گفته منبع چنین است."},
+)
+
+
+def test_an_answer_in_spanish_shows_the_translation_and_the_quote_verbatim() -> None:
+    answer = answer_of("¿Qué dice?", Outcome.ANSWERED, [TRANSLATED], score=72.4, language="es")
+
+    embed = answer_embed(answer, knowledge_of([TRANSLATED]))
+
+    assert embed.description == "La fuente lo dice."
+    assert [(f.name, f.value) for f in embed.fields] == [
+        (f"Fuente: {SOURCE_TITLE}", "> A quoted passage."),
+        ("Nota del curador", "Dates are vague."),  # the curator's words stay as written
+    ]
+    assert embed.footer.text == "Confianza: media (72/100) · afirmación a-claim"
+
+
+def test_an_answer_in_persian_speaks_persian_around_the_english_quote() -> None:
+    answer = answer_of("چه می‌گوید؟", Outcome.ANSWERED, [TRANSLATED], score=97.0, language="fa")
+
+    embed = answer_embed(answer, knowledge_of([TRANSLATED]))
+
+    assert embed.title == "Q: چه می‌گوید؟"
+    assert embed.description == "به گفته منبع چنین است."
+    assert [(f.name, f.value) for f in embed.fields] == [
+        (f"منبع: {SOURCE_TITLE}", "> A quoted passage."),
+        ("یادداشت ویراستار", "Dates are vague."),
+    ]
+    assert embed.footer.text == "اطمینان: بالا (۹۷ از ۱۰۰) · ادعای a-claim"
+
+
+def test_an_untranslated_claim_is_shown_in_english_to_a_spanish_asker() -> None:
+    claim = make_claim("plain-claim", statement="Only in English.")
+    answer = answer_of("¿Qué?", Outcome.ANSWERED, [claim], language="es")
+
+    embed = answer_embed(answer, knowledge_of([claim]))
+
+    assert embed.description == "Only in English."
+    assert embed.fields[0].name == f"Fuente: {SOURCE_TITLE}"
+
+
+@pytest.mark.parametrize(
+    ("language", "intro", "first", "footer"),
+    [
+        (
+            "es",
+            "Tu pregunta encaja con más de una afirmación. ¿Te refieres a…?",
+            "**1.** La fuente lo dice.",
+            "Elige una abajo o vuelve a preguntar con más detalle.",
+        ),
+        (
+            "fa",
+            "پرسش شما با بیش از یک ادعا جور درمی‌آید. منظورتان کدام است؟",
+            "**۱.** به گفته منبع چنین است.",
+            "یکی را از دکمه‌های زیر انتخاب کنید یا دقیق‌تر بپرسید.",
+        ),
+    ],
+)
+def test_did_you_mean_lists_the_candidates_in_the_askers_language(
+    language: str, intro: str, first: str, footer: str
+) -> None:
+    other = make_claim("b-claim", statement="Untranslated.")
+    answer = answer_of("?", Outcome.AMBIGUOUS, [TRANSLATED, other], language=language)
+
+    embed = answer_embed(answer, knowledge_of([TRANSLATED, other]))
+
+    assert embed.description is not None
+    assert embed.description.splitlines()[:2] == [intro, first]
+    assert embed.description.splitlines()[2].endswith(" Untranslated.")
+    assert embed.footer.text == footer
+
+
+@pytest.mark.parametrize(
+    ("language", "unknown", "footer"),
+    [
+        (
+            "es",
+            "Mis fuentes no dicen nada sobre eso.",
+            "Los moderadores revisan las preguntas sin respuesta.",
+        ),
+        ("fa", "منابع من در این باره چیزی نمی‌گویند.", "مدیران پرسش‌های بی‌پاسخ را بررسی می‌کنند."),
+        ("other", UNKNOWN_TEXT, "Moderators review unanswered questions."),
+    ],
+)
+def test_i_dont_know_is_said_in_the_askers_language(
+    language: str, unknown: str, footer: str
+) -> None:
+    answer = answer_of("?", Outcome.UNKNOWN, [], language=language, truncated=True)
+
+    embed = answer_embed(answer, knowledge_of([]))
+
+    assert embed.description is not None
+    notice, said = embed.description.splitlines()
+    assert said == unknown
+    assert notice == message("truncated", language, limit=MAX_QUESTION_CHARS)
+    assert embed.footer.text == footer
+
+
+def test_a_cut_quote_points_to_the_full_claim_in_the_askers_language() -> None:
+    claim = make_claim("huge-quote", quotes=(LONG_QUOTE[:5000],))
+
+    embed = claim_embed(claim, knowledge_of([claim]), language="es")
+
+    assert field_values(embed)[0].endswith("… (texto completo: /claim id:huge-quote)")
+    assert_within_discord_limits(embed)
+
+
+@pytest.mark.parametrize(("language", "label"), [("es", "alta"), ("fa", "بالا"), ("other", "high")])
+def test_confidence_labels_in_each_language(language: str, label: str) -> None:
+    assert confidence_label(90.0, language) == label

@@ -33,7 +33,7 @@ QUERY_ID = "0123456789abcdef"
 LONGEST_CLAIM_ID = "-".join(["abcdefg"] * 8)  # 63 characters: near the 64 a Slug allows
 
 
-def answer_with(outcome: Outcome, claim_ids: list[str]) -> Answer:
+def answer_with(outcome: Outcome, claim_ids: list[str], language: str = "en") -> Answer:
     return Answer(
         query_id=QUERY_ID,
         question="which one?",
@@ -43,7 +43,20 @@ def answer_with(outcome: Outcome, claim_ids: list[str]) -> Answer:
         kb_version="test",
         asked_at=datetime(2025, 1, 1, tzinfo=UTC),
         asker=Asker("test"),
+        language=language,
     )
+
+
+def labels(view: discord.ui.View) -> list[str | None]:
+    return [
+        item.item.label if isinstance(item, ChoiceButton | FeedbackButton) else None
+        for item in view.children
+    ]
+
+
+def rows(view: discord.ui.View) -> list[list[str]]:
+    """The custom_ids of each action row as Discord receives them."""
+    return [[c["custom_id"] for c in row["components"]] for row in view.to_components()]
 
 
 def custom_ids(view: discord.ui.View) -> list[str | None]:
@@ -80,6 +93,30 @@ async def test_choice_button_round_trips_through_its_custom_id() -> None:
     assert rebuilt.item.label == f"1. {LONGEST_CLAIM_ID}"
 
 
+@pytest.mark.parametrize("language", ["es", "fa"])
+async def test_answer_buttons_carry_the_answers_language_through_their_custom_id(
+    language: str,
+) -> None:
+    choice = ChoiceButton(QUERY_ID, LONGEST_CLAIM_ID, "1", language)
+    vote = FeedbackButton(QUERY_ID, False, language)
+    assert choice.custom_id == f"dym:{QUERY_ID}:{LONGEST_CLAIM_ID}:{language}"
+    assert vote.custom_id == f"fb:n:{QUERY_ID}:{language}"
+    assert len(choice.custom_id) <= limits.CUSTOM_ID
+
+    for button in (choice, vote):
+        match = button.__discord_ui_compiled_template__.fullmatch(button.custom_id)
+        assert match is not None
+        rebuilt = await type(button).from_custom_id(make_interaction(), button.item, match)
+        assert (rebuilt.custom_id, rebuilt.language) == (button.custom_id, language)
+    assert choice.claim_id == LONGEST_CLAIM_ID
+
+
+@pytest.mark.parametrize("language", ["en", "other"])
+def test_english_and_other_answers_keep_the_suffixless_custom_ids(language: str) -> None:
+    assert ChoiceButton(QUERY_ID, "a-claim", "1", language).custom_id == f"dym:{QUERY_ID}:a-claim"
+    assert FeedbackButton(QUERY_ID, True, language).custom_id == f"fb:y:{QUERY_ID}"
+
+
 async def test_a_choice_button_without_a_label_is_labelled_with_its_claim() -> None:
     match = ChoiceButton.__discord_ui_compiled_template__.fullmatch(f"dym:{QUERY_ID}:some-claim")
     assert match is not None
@@ -100,6 +137,9 @@ async def test_a_choice_button_without_a_label_is_labelled_with_its_claim() -> N
         f"dym:{QUERY_ID}:Bad_Claim",
         f"dym:{QUERY_ID}:{'a' * 65}",
         f"dym:{QUERY_ID}:",
+        f"dym:{QUERY_ID}:a-claim:en",  # English has no suffix
+        f"dym:{QUERY_ID}:a-claim:de",  # nor does a language the bot does not speak
+        "fb:y:0123456789abcdef:ar",
     ],
 )
 def test_templates_reject_malformed_custom_ids(custom_id: str) -> None:
@@ -127,27 +167,48 @@ def test_an_answered_question_gets_the_two_feedback_buttons() -> None:
     assert view.timeout is None  # buttons keep working on old answers
 
 
-def test_an_ambiguous_question_gets_at_most_three_choices_then_feedback() -> None:
-    claims = [f"claim-{n}" for n in range(5)]
+@pytest.mark.parametrize("outcome", [Outcome.AMBIGUOUS, Outcome.UNKNOWN])
+def test_each_candidate_is_a_numbered_button_in_its_own_row_then_feedback(
+    outcome: Outcome,
+) -> None:
+    view = answer_view(answer_with(outcome, ["claim-0", "claim-1", "claim-2"]))
 
-    view = answer_view(answer_with(Outcome.AMBIGUOUS, claims))
-
-    assert custom_ids(view) == [
-        f"dym:{QUERY_ID}:claim-0",
-        f"dym:{QUERY_ID}:claim-1",
-        f"dym:{QUERY_ID}:claim-2",
-        f"fb:y:{QUERY_ID}",
-        f"fb:n:{QUERY_ID}",
+    assert rows(view) == [
+        [f"dym:{QUERY_ID}:claim-0", f"dym:{QUERY_ID}:claim-1", f"dym:{QUERY_ID}:claim-2"],
+        [f"fb:y:{QUERY_ID}", f"fb:n:{QUERY_ID}"],
     ]
-    components = view.to_components()
-    assert len(components) == 1  # five buttons fit one row
+    assert labels(view) == ["Show 1", "Show 2", "Show 3", "Helpful", "Not helpful"]
 
 
-def test_an_unknown_question_gets_feedback_only_even_with_related_claims() -> None:
-    view = answer_view(answer_with(Outcome.UNKNOWN, ["a-claim"]))
+def test_at_most_five_candidates_are_buttons_one_row_of_them() -> None:
+    view = answer_view(answer_with(Outcome.UNKNOWN, [f"claim-{n}" for n in range(7)]))
 
-    assert all(isinstance(item, FeedbackButton) for item in view.children)
-    assert len(view.children) == 2
+    candidates, feedback = rows(view)
+    assert candidates == [f"dym:{QUERY_ID}:claim-{n}" for n in range(5)]
+    assert len(feedback) == 2
+
+
+def test_an_unknown_question_without_related_claims_gets_feedback_only() -> None:
+    view = answer_view(answer_with(Outcome.UNKNOWN, []))
+
+    assert rows(view) == [[f"fb:y:{QUERY_ID}", f"fb:n:{QUERY_ID}"]]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", ["Ver 1", "Ver 2", "Útil", "No útil"]),
+        ("fa", ["نمایش ۱", "نمایش ۲", "مفید بود", "مفید نبود"]),
+        ("other", ["Show 1", "Show 2", "Helpful", "Not helpful"]),
+    ],
+)
+def test_button_labels_follow_the_askers_language(language: str, expected: list[str]) -> None:
+    view = answer_view(answer_with(Outcome.AMBIGUOUS, ["claim-0", "claim-1"], language))
+
+    assert labels(view) == expected
+    suffix = f":{language}" if language in ("es", "fa") else ""
+    assert custom_ids(view)[0] == f"dym:{QUERY_ID}:claim-0{suffix}"
+    assert custom_ids(view)[-1] == f"fb:n:{QUERY_ID}{suffix}"
 
 
 # -- clicks ---------------------------------------------------------------------------------
@@ -253,3 +314,62 @@ async def test_a_choice_click_that_fails_apologises_and_reraises(cog: AskCog) ->
         await ChoiceButton(QUERY_ID, ANSWERED_CLAIM_ID, "1. x").callback(interaction)
 
     assert sent_text(interaction.response.send_message) == APOLOGY
+
+
+@pytest.mark.parametrize(
+    ("language", "thanks"),
+    [
+        ("es", "Gracias; los moderadores revisarán esta respuesta."),
+        ("fa", "ممنون؛ مدیران این پاسخ را بررسی می‌کنند."),
+    ],
+)
+async def test_a_feedback_click_is_thanked_in_the_answers_language(
+    cog: AskCog, sink: RecordingSink, language: str, thanks: str
+) -> None:
+    interaction = make_interaction(client=client_with_cog(cog))
+
+    await FeedbackButton(QUERY_ID, False, language).callback(interaction)
+
+    assert sent_text(interaction.response.send_message) == thanks
+    [vote] = sink.records
+    assert isinstance(vote, FeedbackRecord)
+    assert (vote.query_id, vote.helpful) == (QUERY_ID, False)
+
+
+async def test_a_pick_in_persian_answers_in_persian_with_the_quote_verbatim(
+    cog: AskCog, sink: RecordingSink, knowledge: KnowledgeBase
+) -> None:
+    claim = knowledge.claim(ANSWERED_CLAIM_ID)
+    assert claim is not None
+    shown_title = "Q: ونزوئلا از ایران چه خرید؟"
+    message = make_message("", embeds=[discord.Embed(title=shown_title)])
+    interaction = make_interaction(client=client_with_cog(cog), message=message)
+
+    await ChoiceButton(QUERY_ID, ANSWERED_CLAIM_ID, "نمایش ۱", "fa").callback(interaction)
+
+    embed = sent_embed(interaction.response.edit_message)
+    assert embed.title == shown_title
+    assert embed.description == claim.translations["fa"]
+    assert embed.fields[0].name is not None
+    assert embed.fields[0].name.startswith("منبع: ")
+    assert embed.fields[0].value == f"> {claim.citations[0].quote}"  # the source's own words
+    assert embed.footer.text is not None
+    assert embed.footer.text.startswith("اطمینان: بالا (۱۰۰ از ۱۰۰)")
+    view = sent_kwargs(interaction.response.edit_message)["view"]
+    assert [item.custom_id for item in view.children] == [
+        f"fb:y:{QUERY_ID}:fa",
+        f"fb:n:{QUERY_ID}:fa",
+    ]
+    [pick] = sink.records
+    assert isinstance(pick, PickRecord)
+    assert (pick.query_id, pick.claim_id) == (QUERY_ID, ANSWERED_CLAIM_ID)
+
+
+async def test_a_pick_of_a_removed_claim_is_explained_in_the_askers_language(cog: AskCog) -> None:
+    interaction = make_interaction(client=client_with_cog(cog))
+
+    await ChoiceButton(QUERY_ID, "removed-claim", "Ver 1", "es").callback(interaction)
+
+    assert sent_text(interaction.response.send_message) == (
+        "Esa afirmación ya no está en la base de conocimiento."
+    )

@@ -8,6 +8,7 @@ query log's SQLite file.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bot.answering import AnswerService
 from bot.config import DiscordSettings, default_knowledge_dir
 from bot.discordbot.client import KnowledgeBot
 from bot.knowledge.loader import load_knowledge
-from bot.matching import Outcome, build_matcher
+from bot.matching import DEFAULT_THRESHOLDS, Outcome, build_matcher
 from bot.querylog import LogRecord, QueryLog
 from tests.discordbot.doubles import (
     AMBIGUOUS_CANDIDATES,
@@ -176,6 +177,41 @@ async def test_did_you_mean_offers_choices_and_a_click_answers_in_place(
     assert embed["fields"][0]["value"].startswith(f"> {claim.citations[0].quote[:50]}")
     assert embed["footer"]["text"].endswith(f"claim {claim.id}")
     assert [c for c in buttons(body["data"]) if c.startswith("dym:")] == []
+
+
+async def test_i_dont_know_offers_the_related_claims_as_buttons_and_a_click_answers_and_is_logged(
+    fake_discord: FakeDiscord, query_log: ObservedLog
+) -> None:
+    # Nothing scores 101: every question is unknown, and the near claims are "related".
+    strict = build_matcher(KNOWLEDGE, dataclasses.replace(DEFAULT_THRESHOLDS, answer=101.0))
+    bot = KnowledgeBot(
+        AnswerService(KNOWLEDGE, strict, query_log), query_log, DiscordSettings(token="fake-token")
+    )
+    async with running_bot(bot, fake_discord):
+        asked = await ask(fake_discord, "¿Qué importó Venezuela de Irán en 2020?")
+        related = [c for c in buttons(asked["data"]) if c.startswith("dym:")]
+        [(query_id,)] = await query_log.rows("SELECT id FROM queries")
+        chosen = f"dym:{query_id}:{ANSWERED_CLAIM_ID}:es"
+
+        clicked = await fake_discord.click_button(chosen)
+        body = await clicked.callback()
+        picks = await query_log.rows("SELECT query_id, claim_id, user_id FROM picks", records=2)
+
+    embed = asked["data"]["embeds"][0]
+    assert embed["description"].startswith("Mis fuentes no dicen nada sobre eso.")
+    assert 1 <= len(related) <= 5
+    assert chosen in related
+    labels = [c["label"] for row in asked["data"]["components"] for c in row["components"]]
+    assert labels[: len(related)] == [f"Ver {n}" for n in range(1, len(related) + 1)]
+    assert body["type"] == 7  # the answer replaces the "I don't know" in the same message
+    answer = body["data"]["embeds"][0]
+    claim = KNOWLEDGE.claim(ANSWERED_CLAIM_ID)
+    assert claim is not None
+    assert answer["title"] == embed["title"]
+    assert answer["description"] == claim.translations["es"]
+    assert answer["fields"][0]["value"].startswith(f"> {ANSWERED_QUOTE}")
+    assert [c for c in buttons(body["data"]) if c.startswith("dym:")] == []
+    assert picks == [(query_id, ANSWERED_CLAIM_ID, str(fake_discord.default_user.id))]
 
 
 async def test_pings_in_a_question_are_escaped_and_never_allowed(

@@ -13,11 +13,13 @@ from bot.discordbot.embeds import answer_embed
 from bot.discordbot.views import answer_view
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Outcome, ScoredClaim
+from bot.messages import message
 from tests.discordbot.doubles import knowledge_of, make_claim
 from tests.reliability.discord_payloads import embed_problems, view_problems
 
-BUTTON_ID = re.compile(r"fb:[yn]:[0-9a-f]{16}|dym:[0-9a-f]{16}:[a-z0-9-]{1,64}")
-"""The custom_ids the bot's dynamic buttons parse back after a restart."""
+BUTTON_ID = re.compile(r"(?:fb:[yn]:[0-9a-f]{16}|dym:[0-9a-f]{16}:[a-z0-9-]{1,64})(?::es|:fa)?")
+"""The custom_ids the bot's dynamic buttons parse back after a restart (a Spanish or
+Persian answer's end in its language)."""
 
 
 def repaired(text: str) -> str:
@@ -91,6 +93,7 @@ def payload_problems(answer: Answer, knowledge: KnowledgeBase) -> list[str]:
         for item in row["components"]:
             if not BUTTON_ID.fullmatch(item["custom_id"]):
                 problems.append(f"a button no restart can parse: {item['custom_id']!r}")
-    if answer.truncated and f"first {MAX_QUESTION_CHARS} characters" not in str(embed.description):
+    notice = message("truncated", answer.language, limit=MAX_QUESTION_CHARS)
+    if answer.truncated and notice not in str(embed.description):
         problems.append("a truncated question without the notice")
     return problems

@@ -16,6 +16,7 @@ from bot.discordbot.cooldown import QuestionCooldown
 from bot.discordbot.embeds import answer_embed, claim_embed, escape, search_lines
 from bot.discordbot.errors import APOLOGY, send_ephemeral
 from bot.discordbot.views import HANDLER_COG, answer_view
+from bot.messages import message
 
 HELP_TEXT = """\
 I answer questions about the Iran–Venezuela partnership from a curated knowledge base, \
@@ -24,6 +25,8 @@ and every answer quotes the passage it comes from.
 • Mention me or reply to me with a question; or right-click a message → Apps → **Ask the knowledge base**.
 • `/search query:` the five closest claims. `/claim id:` one claim with all its citations.
 • `/sources` the documents I quote. 👍/👎 under an answer tells the moderators how I did.
+• When I'm not sure, the claims I have in mind are buttons under my answer: pick one.
+• Ask in English, Spanish or Persian: I reply in your language (the quotes stay as the source has them).
 • `/forget-me` deletes the questions I logged from you.
 If my sources don't say, I say so instead of guessing."""
 
@@ -153,13 +156,13 @@ class AskCog(commands.Cog, name=HANDLER_COG):
 
     @app_commands.command(name="forget-me")
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
-        """Delete the questions and votes the bot has logged from you."""
+        """Delete the questions, votes and picks the bot has logged from you."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         deleted = await self.service.forget(str(interaction.user.id))
         if deleted is None:
             text = "This bot does not store who asks questions, so there is nothing to delete."
         else:
-            text = f"Done: deleted {deleted} question{'s' if deleted != 1 else ''} you asked, and your votes."
+            text = f"Done: deleted {deleted} question{'s' if deleted != 1 else ''} you asked, and your votes and picks."
         await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="help")
@@ -168,27 +171,38 @@ class AskCog(commands.Cog, name=HANDLER_COG):
         await interaction.response.send_message(HELP_TEXT, ephemeral=True)
 
     async def on_feedback(
-        self, interaction: discord.Interaction[Any], query_id: str, helpful: bool
+        self,
+        interaction: discord.Interaction[Any],
+        query_id: str,
+        helpful: bool,
+        language: str = "en",
     ) -> None:
-        """A 👍/👎 click: thank the member, then store the vote against the query."""
+        """A 👍/👎 click: thank the member (in the answer's language), then store the vote."""
         try:
             await interaction.response.send_message(
-                "Thanks, noted." if helpful else "Thanks; the moderators will look at this one.",
+                message("thanks_helpful" if helpful else "thanks_not_helpful", language),
                 ephemeral=True,
             )
         finally:
             self.service.record_feedback(query_id, str(interaction.user.id), helpful)
 
     async def on_choice(
-        self, interaction: discord.Interaction[Any], claim_id: str, query_id: str
+        self,
+        interaction: discord.Interaction[Any],
+        claim_id: str,
+        query_id: str,
+        language: str = "en",
     ) -> None:
-        """A "did you mean" pick: the message becomes the answer with that claim."""
+        """A pick among the candidates ("did you mean", or related claims): the message
+        becomes the answer with that claim, and the service logs the pick."""
         try:
             title = _title_of(interaction.message)
-            question = title.removeprefix("Q: ") if title else "(your question)"
-            answer = self.service.choose(claim_id, query_id, question, asker_of(interaction))
+            question = title.removeprefix("Q: ") if title else message("your_question", language)
+            answer = self.service.choose(
+                claim_id, query_id, question, asker_of(interaction), language=language
+            )
             if answer is None:
-                await send_ephemeral(interaction, "That claim is no longer in the knowledge base.")
+                await send_ephemeral(interaction, message("claim_gone", language))
                 return
             embed = answer_embed(answer, self.service.knowledge)
             if title:
