@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.privacy import UserIdMode, UserIdPolicy, load_or_create_secret
 
@@ -52,6 +53,15 @@ class Settings:
     """Where rebuildable data (the claims' embeddings) is kept; None: memory only."""
     semantic: bool = True
     """``BOT_SEMANTIC=off`` runs lexical-only even where the model is installed."""
+    database_url: str | None = field(default=None, repr=False)
+    """``BOT_DATABASE_URL`` (``postgresql://…``): the query log, votes, picks and change log
+    in that PostgreSQL database, shared by a cluster; None: SQLite at ``db_path``. Not in
+    ``repr``: it may hold a password."""
+
+    @property
+    def storage_location(self) -> Path | str:
+        """Where the query log lives: the database URL if there is one, else the file."""
+        return self.database_url or self.db_path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -62,6 +72,13 @@ class Settings:
         if secret and len(secret.encode()) < 16:
             raise ConfigError("BOT_USER_ID_SECRET must be at least 16 characters")
         retention = _number(env, "BOT_RETENTION_DAYS", 0, minimum=0)
+        database_url = _database_url(env)
+        if database_url and mode == UserIdMode.HASHED.value and not secret:
+            raise ConfigError(
+                "BOT_DATABASE_URL with hashed user ids (BOT_STORE_USER_IDS) needs"
+                " BOT_USER_ID_SECRET, the same in every process, so that /forget-me finds"
+                " a member's questions whichever process logged them"
+            )
         return cls(
             knowledge_dir=Path(env["BOT_KNOWLEDGE_DIR"])
             if env.get("BOT_KNOWLEDGE_DIR")
@@ -74,6 +91,7 @@ class Settings:
             if env.get("BOT_CACHE_DIR")
             else default_cache_dir(env),
             semantic=_switch(env, "BOT_SEMANTIC"),
+            database_url=database_url,
         )
 
     def user_id_policy(self) -> UserIdPolicy:
@@ -84,6 +102,24 @@ class Settings:
             self.db_path.parent / "user-id-secret"
         )
         return UserIdPolicy(UserIdMode.HASHED, secret)
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """``BOT_DATABASE_URL``, checked enough to fail here rather than at connect time; the
+    value is never echoed (it may hold a password)."""
+    raw = env.get("BOT_DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise ConfigError("BOT_DATABASE_URL has a port that is not a number") from None
+    if parts.scheme not in {"postgresql", "postgres"}:
+        raise ConfigError(
+            "BOT_DATABASE_URL must be a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    return raw
 
 
 def _switch(env: Mapping[str, str], name: str) -> bool:

@@ -85,3 +85,40 @@ def test_settings_come_from_the_mapping_given_not_the_process_environment(
 
     assert settings.db_path.name == "queries.sqlite3"
     assert settings.knowledge_dir == PROJECT / "knowledge"
+
+
+# -- BOT_DATABASE_URL -------------------------------------------------------------------------
+
+SECRET = "a-secret-of-at-least-sixteen-bytes"
+
+
+def test_a_database_url_moves_the_query_log_to_postgresql_and_stays_out_of_repr() -> None:
+    url = "postgresql://bot:pw-in-url@db.internal:5432/ivkb"
+
+    settings = Settings.from_env({"BOT_DATABASE_URL": f" {url} ", "BOT_USER_ID_SECRET": SECRET})
+
+    assert settings.database_url == url
+    assert settings.storage_location == url
+    assert "pw-in-url" not in repr(settings)
+    assert Settings.from_env({}).storage_location == Settings.from_env({}).db_path
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///tmp/q.db", "db.internal:5432", "postgresql://db:port/x", "http://db/x"]
+)
+def test_a_database_url_that_is_not_postgresqls_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(ConfigError, match="BOT_DATABASE_URL") as refused:
+        Settings.from_env({"BOT_DATABASE_URL": url, "BOT_USER_ID_SECRET": SECRET})
+
+    assert url not in str(refused.value)
+
+
+def test_hashed_ids_in_a_shared_database_need_one_secret_for_every_process() -> None:
+    """A secret file per process would hash one member differently in each: /forget-me
+    would miss the questions another process logged."""
+    url = "postgres://bot@db/ivkb"
+    with pytest.raises(ConfigError, match="needs BOT_USER_ID_SECRET"):
+        Settings.from_env({"BOT_DATABASE_URL": url})
+
+    assert Settings.from_env({"BOT_DATABASE_URL": url, "BOT_STORE_USER_IDS": "none"}).database_url
+    assert Settings.from_env({"BOT_DATABASE_URL": url, "BOT_STORE_USER_IDS": "raw"}).database_url

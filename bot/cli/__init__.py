@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--db",
             type=Path,
             metavar="PATH",
-            help="query log database (default: $BOT_DB or the data directory)",
+            help="query log SQLite file (default: $BOT_DATABASE_URL, else $BOT_DB, else the data directory)",
         )
 
     ask = commands.add_parser(
@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     knowledge_dir: Path = getattr(args, "knowledge", None) or settings.knowledge_dir
-    db_path: Path = getattr(args, "db", None) or settings.db_path
+    if getattr(args, "db", None):  # --db names a SQLite file, whatever BOT_DATABASE_URL says
+        settings = replace(settings, db_path=args.db, database_url=None)
+    db_path = settings.storage_location
 
     discord_settings = None
     if args.command in ("run", "sync"):
@@ -186,7 +188,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         print(f"{exc}:\n{exc.report()}", file=sys.stderr)
         return EXIT_FAILURE
     if discord_settings is not None:
-        return _discord(args, replace(settings, db_path=db_path), discord_settings, knowledge)
+        return _discord(args, settings, discord_settings, knowledge)
     return _dispatch(args, knowledge, db_path, settings)
 
 
@@ -225,7 +227,10 @@ def _discord(
 
 
 def _dispatch(
-    args: argparse.Namespace, knowledge: KnowledgeBase, db_path: Path, settings: Settings
+    args: argparse.Namespace,
+    knowledge: KnowledgeBase,
+    db_path: Path | str,
+    settings: Settings,
 ) -> int:
     if args.command == "claim":
         from bot.cli import reports  # noqa: PLC0415

@@ -16,13 +16,14 @@ from bot.cli.render import render_answer
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import Matcher, build_matcher
 from bot.querylog import QueryLog
+from bot.storage.opening import open_storage
 
 log = logging.getLogger(__name__)
 
 
 async def run_ask(
     knowledge: KnowledgeBase,
-    db_path: Path | None,
+    db_path: Path | str | None,
     questions: Sequence[str],
     *,
     as_json: bool,
@@ -49,12 +50,15 @@ async def run_ask(
     return 0
 
 
-async def _open_log(db_path: Path | None) -> QueryLog | None:
-    """The query log, or None (with a warning) when it cannot be opened: answers come first."""
+async def _open_log(db_path: Path | str | None) -> QueryLog | None:
+    """The query log (a SQLite file, or PostgreSQL for a database URL), or None (with a
+    warning) when it cannot be opened: answers come first."""
     if db_path is None:
         return None
     try:
-        return await QueryLog.open(db_path)
+        query_log = QueryLog(await open_storage(db_path), owns_storage=True)
+        query_log.start()
+        return query_log
     except Exception as exc:
         log.warning("query log unavailable (%s); answering without logging", exc)
         return None
@@ -77,7 +81,7 @@ async def _questions(arguments: Sequence[str], stdin: TextIO) -> AsyncIterator[s
 
 def main_ask(
     knowledge: KnowledgeBase,
-    db_path: Path | None,
+    db_path: Path | str | None,
     questions: Sequence[str],
     as_json: bool,
     matchers: Callable[[KnowledgeBase], Matcher] = build_matcher,

@@ -9,19 +9,18 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
-
 from bot.cli.render import render_citations
 from bot.evaluation import EvalSetError, evaluate, load_eval_set, summary_lines
 from bot.knowledge.coverage import coverage
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching.factory import MatcherFactory
-from bot.moderation.misses import find_misses
-from bot.querylog import QueryLog, SchemaTooNewError, Stats, read_stats
+from bot.querylog import SchemaTooNewError, Stats
 from bot.querylog.chart import stats_chart
-from bot.querylog.stats import DayCounts, read_daily
+from bot.querylog.stats import DayCounts
+from bot.storage.base import Storage, StorageUnavailableError, redacted
+from bot.storage.opening import open_storage
 
-EXIT_OK, EXIT_FAILURE = 0, 1
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def print_claim(knowledge: KnowledgeBase, claim_id: str) -> int:
@@ -78,7 +77,7 @@ def print_eval(
     return EXIT_OK
 
 
-def print_stats(db_path: Path, days: int | None, chart: Path | None = None) -> int:
+def print_stats(db_path: Path | str, days: int | None, chart: Path | None = None) -> int:
     """The stats report; with ``chart``, the moderators' chart of the same period written
     there as a PNG too (the picture ``/kb stats`` attaches)."""
     if chart is None:
@@ -86,10 +85,10 @@ def print_stats(db_path: Path, days: int | None, chart: Path | None = None) -> i
     read: list[tuple[Stats, list[DayCounts]]] = []
 
     async def stats_and_days(
-        connection: aiosqlite.Connection, since: datetime | None, days: int | None
+        storage: Storage, since: datetime | None, days: int | None
     ) -> list[str]:
-        stats = await read_stats(connection, since=since)
-        read.append((stats, await read_daily(connection, since=since, until=datetime.now(UTC))))
+        stats = await storage.read_stats(since=since)
+        read.append((stats, await storage.read_daily(since=since, until=datetime.now(UTC))))
         return stats_lines(stats, days)
 
     code = _report(db_path, days, stats_and_days)
@@ -105,44 +104,55 @@ def print_stats(db_path: Path, days: int | None, chart: Path | None = None) -> i
     return EXIT_OK
 
 
-def print_misses(db_path: Path, days: int | None) -> int:
+def print_misses(db_path: Path | str, days: int | None) -> int:
     return _report(db_path, days, _misses_text)
 
 
 def _report(
-    db_path: Path,
+    db_path: Path | str,
     days: int | None,
-    build: Callable[[aiosqlite.Connection, datetime | None, int | None], Awaitable[list[str]]],
+    build: Callable[[Storage, datetime | None, int | None], Awaitable[list[str]]],
 ) -> int:
-    """Open the log, build a report, print it; a missing or unreadable log is one line."""
-    if not db_path.is_file():
+    """Open the log (a SQLite file, or the cluster's PostgreSQL database: the whole
+    cluster's questions), build a report, print it; a missing or unreadable log is one
+    line, and an unreachable database one line and exit 2."""
+    if isinstance(db_path, Path) and not db_path.is_file():
         print(f"no query log at {db_path} yet: ask a question first", file=sys.stderr)
         return EXIT_FAILURE
+    where = redacted(db_path) if isinstance(db_path, str) else str(db_path)
     since = datetime.now(UTC) - timedelta(days=days) if days else None
 
     async def read() -> list[str]:
-        async with await QueryLog.open(db_path) as query_log:
-            return await build(query_log.connection, since, days)
+        storage = await open_storage(db_path)
+        try:
+            return await build(storage, since, days)
+        except storage.transient as exc:
+            raise _UnreadableError(str(exc) or type(exc).__name__) from exc
+        finally:
+            await storage.close()
 
     try:
         lines = asyncio.run(read())
-    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
-        print(f"cannot read the query log at {db_path}: {exc}", file=sys.stderr)
+    except StorageUnavailableError as exc:
+        print(f"error: {exc} (BOT_DATABASE_URL)", file=sys.stderr)
+        return EXIT_USAGE
+    except (SchemaTooNewError, _UnreadableError, sqlite3.Error, OSError) as exc:
+        print(f"cannot read the query log at {where}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print("\n".join(lines))
     return EXIT_OK
 
 
-async def _stats_text(
-    connection: aiosqlite.Connection, since: datetime | None, days: int | None
-) -> list[str]:
-    return stats_lines(await read_stats(connection, since=since), days)
+class _UnreadableError(Exception):
+    """The database failed while a report was read from it."""
 
 
-async def _misses_text(
-    connection: aiosqlite.Connection, since: datetime | None, days: int | None
-) -> list[str]:
-    found = await find_misses(connection, since=since, limit=25)
+async def _stats_text(storage: Storage, since: datetime | None, days: int | None) -> list[str]:
+    return stats_lines(await storage.read_stats(since=since), days)
+
+
+async def _misses_text(storage: Storage, since: datetime | None, days: int | None) -> list[str]:
+    found = await storage.find_misses(since=since, limit=25)
     period = f"last {days} days" if days else "all time"
     lines = [f"misses ({period}): {len(found)} groups, most frequent first"]
     for miss in found:

@@ -25,7 +25,6 @@ from bot.discordbot.moderation_ui import AttachSelect, ConfirmButton, claim_moda
 from bot.knowledge.validation import KnowledgeError
 from bot.matching import Outcome, ScoredClaim
 from bot.moderation.audit import Actor
-from bot.moderation.misses import question_of
 from bot.moderation.service import Draft, ModerationError, ModerationService
 
 PENDING_SECONDS = 900.0
@@ -183,7 +182,7 @@ class ModerationFlow:
             return
         if not await self.ensure_moderator(interaction, "misses", None):
             return
-        question = await question_of(self.moderation.audit.connection, query_id)
+        question = await self.moderation.audit.storage.question_of(query_id)
         if question is None:
             await send_ephemeral(interaction, "That question is no longer in the log.")
             return
@@ -231,7 +230,7 @@ class ModerationFlow:
         the moderator is told privately."""
         if not await self.ensure_moderator(interaction, "attach", claim_id):
             return
-        question = await question_of(self.moderation.audit.connection, query_id)
+        question = await self.moderation.audit.storage.question_of(query_id)
         if question is None or self.answers.claim(claim_id) is None:
             await send_ephemeral(interaction, "That question or claim no longer exists.")
             return

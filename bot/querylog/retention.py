@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +27,6 @@ async def purge_forever(
             deleted = await query_log.purge_older_than(clock() - timedelta(days=days))
             if deleted:
                 log.info("retention: deleted %d questions older than %d days", deleted, days)
-        except (sqlite3.Error, OSError) as exc:
+        except query_log.storage.transient as exc:  # locked, full, the server away
             log.warning("retention purge failed (%s); will try again", exc)
         await asyncio.sleep(every)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.storage.base import Storage
@@ -24,3 +26,13 @@ async def open_storage(where: Path | str) -> Storage:
 
         return await PostgresStorage.open(str(where))
     return await SqliteStorage.open(Path(where))
+
+
+@contextlib.asynccontextmanager
+async def closing(storage: Storage) -> AsyncIterator[Storage]:
+    """``storage``, closed on leaving the block (after what was opened on it, in the same
+    ``async with``, has been closed)."""
+    try:
+        yield storage
+    finally:
+        await storage.close()

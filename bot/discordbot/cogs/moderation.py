@@ -33,11 +33,8 @@ from bot.discordbot.moderation_ui import (
 )
 from bot.knowledge.base import claim_version
 from bot.knowledge.validation import KnowledgeError
-from bot.moderation.misses import find_misses
 from bot.moderation.service import ModerationError, ModerationService, slugify
-from bot.querylog import read_stats
 from bot.querylog.chart import stats_chart
-from bot.querylog.stats import read_daily
 
 log = logging.getLogger(__name__)
 REFUSAL = "Only moderators (Manage Server, or a moderator role) can change the knowledge base."
@@ -252,8 +249,7 @@ class ModerationCog(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 3650] = 30
     ) -> None:
         """Unanswered and not-helpful questions, grouped, most frequent first."""
-        found = await find_misses(
-            self.moderation.audit.connection,
+        found = await self.moderation.audit.storage.find_misses(
             since=datetime.now(UTC) - timedelta(days=days),
             limit=10,
         )
@@ -291,9 +287,9 @@ class ModerationCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = datetime.now(UTC)
         since = now - timedelta(days=days)
-        connection = self.moderation.audit.connection
-        stats = await read_stats(connection, since=since, top=5)
-        daily = await read_daily(connection, since=since, until=now)
+        storage = self.moderation.audit.storage  # the cluster's, with BOT_DATABASE_URL
+        stats = await storage.read_stats(since=since, top=5)
+        daily = await storage.read_daily(since=since, until=now)
         votes = stats.helpful + stats.not_helpful
         lines = [
             f"**Last {days} days**: {stats.questions} questions, {stats.answer_rate:.0%} answered, {stats.unknown_rate:.0%} unknown, {stats.ambiguous} ambiguous.",
