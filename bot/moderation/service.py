@@ -31,6 +31,7 @@ from bot.knowledge.writer import KnowledgeWriter, claim_yaml, source_yaml
 from bot.matching import Matcher, build_matcher
 from bot.moderation.audit import Actor, AuditTrail
 from bot.moderation.errors import ModerationError
+from bot.moderation.gate import NO_GATE, ChangeGate
 
 NEAR_DUPLICATE = 85.0
 """rapidfuzz token_set_ratio between statements above which a new claim is flagged."""
@@ -100,11 +101,15 @@ class ModerationService:
         audit: AuditTrail,
         *,
         matcher_factory: Callable[[KnowledgeBase], Matcher] = build_matcher,
+        gate: ChangeGate = NO_GATE,
     ) -> None:
         self.answers = answers
         self.writer = writer
         self.audit = audit
         self._matcher_factory = matcher_factory
+        self._gate = gate
+        """Entered inside the writer's lock around every change: a cluster's processes
+        take turns through it (:mod:`bot.moderation.cluster`)."""
 
     # -- drafts -------------------------------------------------------------------------
 
@@ -183,7 +188,7 @@ class ModerationService:
 
     async def apply(self, draft: Draft, actor: Actor, *, action: str | None = None) -> int:
         """Write a draft (after re-checking it against the current state); returns the change id."""
-        async with self.writer.lock:
+        async with self.writer.lock, self._gate.exclusive():
             knowledge = self.answers.knowledge
             current = knowledge.claim(draft.claim.id)
             if draft.replacing is None and current is not None:
@@ -204,7 +209,7 @@ class ModerationService:
             return change_id
 
     async def remove(self, claim_id: str, actor: Actor, base_version: str | None = None) -> int:
-        async with self.writer.lock:
+        async with self.writer.lock, self._gate.exclusive():
             knowledge = self.answers.knowledge
             current = knowledge.claim(claim_id)
             if current is None:
@@ -232,7 +237,7 @@ class ModerationService:
                 "Adding a source cannot be reverted here; remove its files in git."
             )
         claim_id = change.target
-        async with self.writer.lock:
+        async with self.writer.lock, self._gate.exclusive():
             knowledge = self.answers.knowledge
             path = self._path_of(claim_id, knowledge)
             current_text = await self._read(path) if knowledge.claim(claim_id) else None
@@ -267,7 +272,7 @@ class ModerationService:
 
     async def reload(self, actor: Actor) -> ReloadReport:
         """Re-read everything from disk; on any problem keep the running knowledge base."""
-        async with self.writer.lock:
+        async with self.writer.lock, self._gate.exclusive():
             old = self.answers.knowledge
             new = await asyncio.to_thread(load_knowledge, old.root)
             before = {c.id: c for c in old.claims}
@@ -307,7 +312,7 @@ class ModerationService:
             raise ModerationError("The file is empty.")
         slug = slugify(source_id, 64)
         meta = SourceMeta(id=slug, title=" ".join(title.split()), file=f"{slug}.txt", origin=origin)
-        async with self.writer.lock:
+        async with self.writer.lock, self._gate.exclusive():
             knowledge = self.answers.knowledge
             if slug in knowledge.sources:
                 raise ModerationError(f"A source `{slug}` already exists.")
