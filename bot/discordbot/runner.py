@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from bot.knowledge.writer import KnowledgeWriter
 from bot.matching import HybridMatcher, Matcher, build_matcher
 from bot.matching.factory import MatcherFactory
 from bot.moderation.audit import AuditTrail
+from bot.moderation.gate import NO_GATE, ChangeGate
 from bot.moderation.service import ModerationService
 from bot.querylog import QueryLog
 from bot.querylog.retention import purge_forever
@@ -88,14 +89,14 @@ async def run_bot(
                 log.info("claims' vectors ready (%d texts embedded now)", embedded)
             sink = observed.sink(query_log) if observed is not None else query_log
             service = AnswerService(knowledge, matcher, sink, user_ids=settings.user_id_policy())
-            moderation = ModerationService(
-                service,
-                KnowledgeWriter(knowledge.root),
-                audit,
-                matcher_factory=heap.frozen_after(_prepared(build)),
-            )
-            heap.settle()
-            return await _serve(service, query_log, moderation, discord_settings, observed)
+            writer = KnowledgeWriter(knowledge.root)
+            rebuild = heap.frozen_after(_prepared(build))
+            async with _shared_knowledge(settings, service, writer, rebuild) as gate:
+                moderation = ModerationService(
+                    service, writer, audit, matcher_factory=rebuild, gate=gate
+                )
+                heap.settle()
+                return await _serve(service, query_log, moderation, discord_settings, observed)
         finally:
             if retention is not None:
                 retention.cancel()
@@ -110,6 +111,24 @@ def _observability() -> Observability:
     from bot.discordbot.observability import Observability  # noqa: PLC0415
 
     return Observability.create()
+
+
+@contextlib.asynccontextmanager
+async def _shared_knowledge(
+    settings: Settings,
+    service: AnswerService,
+    writer: KnowledgeWriter,
+    rebuild: Callable[[KnowledgeBase], Matcher],
+) -> AsyncIterator[ChangeGate]:
+    """With ``BOT_DATABASE_URL``, the cluster's processes share one knowledge base: each
+    change goes through PostgreSQL and every process reloads it (bot.moderation.cluster)."""
+    if settings.database_url is None:
+        yield NO_GATE
+        return
+    from bot.moderation.cluster import KnowledgeSync  # noqa: PLC0415 - asyncpg, cluster only
+
+    async with KnowledgeSync(settings.database_url, service, writer.lock, rebuild) as sync:
+        yield sync
 
 
 def _matchers(settings: Settings, knowledge: KnowledgeBase) -> MatcherFactory:

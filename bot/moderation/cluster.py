@@ -235,6 +235,9 @@ class KnowledgeSync:
                 delay = self._retry_delay
             except _FAILURES as exc:
                 log.warning("lost the connection listening for knowledge changes: %s", _reason(exc))
+            except Exception:  # a bug must not leave the process deaf for good
+                log.exception("the knowledge change listener failed; starting it again")
+                await asyncio.sleep(delay)
             finally:
                 self.listening.clear()
                 with contextlib.suppress(*_FAILURES):
@@ -264,7 +267,12 @@ class KnowledgeSync:
             self._wake.clear()
             async with self._lock:
                 if self.applied is None or self._wanted > self.applied:
-                    await self._reload(self._wanted)
+                    try:
+                        await self._reload(self._wanted)
+                    except Exception:  # the next change or keepalive tries again
+                        log.exception(
+                            "reloading the knowledge base for change #%d failed", self._wanted
+                        )
 
     async def _reload(self, change_id: int) -> None:
         """Load the files (which reflect at least ``change_id``: a change's file is

@@ -27,6 +27,7 @@ from bot.moderation.cluster import ClusterUnavailableError, KnowledgeSync
 from bot.moderation.service import ClaimFields, ModerationError, ModerationService
 from bot.storage.postgres import PostgresStorage
 from tests.helpers import SOURCE_ID, make_knowledge
+from tests.pg_server import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
@@ -101,7 +102,13 @@ async def cluster(tmp_path: Path, pg_url: str) -> AsyncIterator[Cluster]:
             stack.push_async_callback(storage.close)
             writer = KnowledgeWriter(root)
             sync = KnowledgeSync(
-                pg_url, answers, writer.lock, build_matcher, keepalive=1.0, retry_delay=0.1
+                pg_url,
+                answers,
+                writer.lock,
+                build_matcher,
+                keepalive=1.0,
+                retry_delay=0.1,
+                max_retry_delay=1.0,
             )
             await stack.enter_async_context(sync)
             async with asyncio.timeout(10):
@@ -265,3 +272,27 @@ async def test_without_the_database_a_change_is_refused_before_anything_is_writt
         )
     finally:
         await storage.close()
+
+
+async def test_while_postgresql_is_down_changes_are_refused_answers_go_on_and_then_it_heals(
+    cluster: Cluster, postgres: PostgresServer
+) -> None:
+    start, root, _ = cluster
+    one, two = await start(), await start()
+    before = sorted(p.name for p in (root / "claims").iterdir())
+    postgres.stop()
+    try:
+        await eventually(lambda: not two.sync.listening.is_set())
+        with pytest.raises(ModerationError, match="cannot be reached"):
+            await one.moderation.apply(one.moderation.draft(treasury_fields()), ALICE)
+        assert sorted(p.name for p in (root / "claims").iterdir()) == before
+        answer = two.answers.answer("How many tankers did Iran send?", Asker("cli"))
+        assert answer.outcome is Outcome.ANSWERED
+    finally:
+        postgres.start()
+
+    await eventually(two.sync.listening.is_set, seconds=15)
+    draft = one.moderation.draft(treasury_fields())
+    await one.moderation.apply(draft, ALICE)
+    await eventually(lambda: two.answers.knowledge.claim(draft.claim.id) is not None)
+    assert [c.action for c in await two.moderation.audit.history()] == ["add"]
