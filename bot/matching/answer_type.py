@@ -38,7 +38,7 @@ _QUANTITY_QUESTION = re.compile(
     r"|\bnumber of\b|\bcuant[oa]s\b|\bque (cantidad|porcentaje|volumen)\b"
     r"|\b(price|prices|cost|costs|value) of\b|\bexchange rate\b|\bhow much does\b"
     r"|\bprecios? de\b|\bcuanto (cuesta|cuestan|vale|valen)\b|\btasa de cambio\b"
-    r"|\bhow (big|large|long|far|old|tall)\b|\bexactly how\b"
+    r"|\bhow (big|large|far|old|tall)\b|\bexactly how\b"  # "how long": a duration, not an amount
     r"|(?<!\w)(چند|چقدر|چه مقدار|چه تعداد)(?!\w)"
     r"|\bcuanto\b(?!\s+(?:tiempo|dur))",  # "cuánto durará" asks how long, not how much
     re.IGNORECASE,
@@ -57,12 +57,16 @@ _DATE_QUESTION = re.compile(
     r"|\bcuando\b|\bque (ano|fecha|mes|dia)\b|\ben que ano\b",
     re.IGNORECASE,
 )
+_WHICH_ANSWERED = (
+    r"is|are|was|were|one|ones|of|countr(?:y|ies)|nations?|regions?|sides?|sectors?|areas?"
+    r"|governments?|powers?|ways?|parts?|kinds?|types?|industr(?:y|ies)|fields?|issues?"
+)
 _NAME_QUESTION = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (the|their|its|his|her) names?\b"
     r"|\bnombres? de\b|\bcomo se llaman?\b"
-    # "which refineries…", "what kind of food…": the asker wants the particular ones
-    r"|^\W*which (?!(?:is|are|was|were|one|of)\b)\w+|\bwhich specific\b|\bby name\b"
-    r"|\bwhat (kind|kinds|type|types|sort) of\b|\bque (tipo|clase) de\b"
+    # "which refineries…", "which individuals…": the particular ones, by name (not "which
+    # country", "which sector": the article answers those, often in a sentence's first word)
+    rf"|^\W*which (?!(?:{_WHICH_ANSWERED})\b)\w+|\bwhich specific\b|\bby name\b"
     r"|(?<!\w)(کدام|کدوم|چه کسی|چه کسانی)(?!\w)"
     # "who is the president…": a person, named
     r"|^\W*who(?:'s| is| was| are| were)\b|\bquien(?:es)? (es|son|era|fue)\b|(?<!\w)کیست(?!\w)",

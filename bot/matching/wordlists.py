@@ -7,12 +7,13 @@ decides is a kept word list, not the knowledge base's own vocabulary: pyspellche
 frequency lists (``spellchecker/resources/{en,es,fa}.json.gz``, built from subtitles
 and dictionaries), folded as the analyzer folds text ("Irán" is "iran", "كشور" is "کشور").
 
-Every entry counts, down to the lists' floor (50: words a dictionary has and the
-subtitles barely use, "voussoir", "hezbollah", "caracas"). Precision first: a typo that
-lands on a rare word and stays unknown costs at worst an unanswered question, a rare
-word "repaired" into a curated one can cost a wrong answer. (Measured on the benchmark's
-generated typo questions: 92.7 % right with every entry, 93.0 % from a count of 100,
-93.3 % with no lists at all; its off-topic questions are abstained on either way.) The
+An English or Spanish entry counts from 1,000 occurrences: below that the lists hold
+what typos land on as often as real words ("untied" 999, "chian" and "gasolene" at the
+floor of 50), and treating those as words cost two held-out and two fresh questions
+("how do they see the untied states", "did venezuela get gasolene from iran"); from
+1,000 the held-out set is back where it was before the lists (90.6 %), and the guard
+set of questions without an answer is unchanged. Common words stay words: "lead"
+(183,506) is not "leader", "rain" (65,699) is not "ran". The
 Persian list holds lemmas only, so a Persian word is also found by its light stem
 ("کشورها" by "کشور").
 
@@ -44,9 +45,9 @@ from bot.matching.analysis import strip_accents, tokenize
 FORMAT = 1
 """Bumped when what the cache files hold changes."""
 
-MIN_COUNT = 50
-"""English and Spanish entries counted at least this often are words: all of them (see
-the module's docstring). The Persian list is taken whole: its counts are too sparse to
+MIN_COUNT = 1000
+"""English and Spanish entries counted at least this often are words (see the module's
+docstring). The Persian list is taken whole: its counts are too sparse to
 cut (all but 300 of its 27,000 entries are at the floor)."""
 
 _FOLDING_PROBES = (

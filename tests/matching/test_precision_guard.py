@@ -32,9 +32,11 @@ GUARD = Path(__file__).parent / "data" / "not_in_source_guard.yaml"
 Persian), written by a helper who saw only the article. A tuning set: curators may read
 and use it; the eval sets measure, this guards."""
 
-MOST_ON_TOPIC_ANSWERED = 20
-"""What the shipped knowledge base answers today (7.7%), as a ceiling: lower it as
-precision improves, never raise it to make a change pass."""
+MOST_ON_TOPIC_ANSWERED = 21
+"""What the shipped knowledge base answers today (8.1%), as a ceiling: lower it as
+precision improves, never raise it to make a change pass. (It was 20 for an hour, while
+"what kind of…" counted as asking for names: that closed one guard question and cost
+seven answerable held-out and fresh ones, so the rule went and the ceiling with it.)"""
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -38,8 +37,10 @@ def write_source(directory: Path, language: str, entries: dict[str, int]) -> Non
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
     directory = tmp_path / "resources"
-    write_source(directory, "en", {"lead": 183506, "flag": 24738, "voussoir": 50, "orlando's": 50})
-    write_source(directory, "es", {"petróleo": 20000, "Irán": 50, "compra": 27425})
+    write_source(
+        directory, "en", {"lead": 183506, "flag": 24738, "voussoir": 50, "orlando's": 5000}
+    )
+    write_source(directory, "es", {"petróleo": 20000, "Irán": 5000, "compra": 27425})
     write_source(directory, "fa", {"كشور": 153, "ایران": 131, "آمریکا": 208, "کند": 72})
     return directory
 
@@ -47,7 +48,7 @@ def source(tmp_path: Path) -> Path:
 def test_entries_are_folded_like_the_text(source: Path) -> None:
     lists = WordLists(source_dir=source)
     assert lists.contains("en", "lead")
-    assert lists.contains("en", "voussoir")  # every entry counts, down to the floor
+    assert not lists.contains("en", "voussoir")  # too rare to tell from a typo
     assert not lists.contains("en", "orlando")  # two tokens once folded: left out
     assert lists.contains("es", "petroleo")
     assert lists.contains("es", "iran")
@@ -64,10 +65,11 @@ def test_persian_words_are_also_found_by_their_stem(source: Path) -> None:
 
 
 def test_a_minimum_count_leaves_out_rare_entries(source: Path) -> None:
-    lists = WordLists(source_dir=source, min_count=100)
+    lists = WordLists(source_dir=source, min_count=10_000)
     assert lists.contains("en", "lead")
     assert not lists.contains("en", "voussoir")
     assert not lists.contains("es", "iran")
+    assert WordLists(source_dir=source, min_count=50).contains("en", "voussoir")
 
 
 def test_nothing_is_read_before_a_word_needs_deciding(tmp_path: Path) -> None:
@@ -94,7 +96,7 @@ def test_the_cache_follows_its_source_and_the_minimum(source: Path, tmp_path: Pa
     WordLists(cache, source_dir=source, min_count=100).words("en")
     assert len(list(cache.glob("words-en-*.txt"))) == 2
 
-    write_source(source, "en", {"lead": 10, "newword": 500})
+    write_source(source, "en", {"lead": 10, "newword": 5000})
     os.utime(source / "en.json.gz", ns=(1, 1))
     assert WordLists(cache, source_dir=source).contains("en", "newword")
 
@@ -121,19 +123,20 @@ def test_one_shared_instance_per_cache_directory(tmp_path: Path) -> None:
     assert WordLists.shared(tmp_path) is not WordLists.shared(tmp_path / "other")
 
 
-def test_the_real_lists_load_from_the_cache_in_milliseconds(tmp_path: Path) -> None:
-    """pyspellchecker's own files take a third of a second to read; the cache a few
-    milliseconds (generous bound for a busy machine)."""
+def test_the_real_lists_are_read_back_from_the_cache(tmp_path: Path) -> None:
+    """pyspellchecker's own files take a third of a second to read, the cache files a few
+    milliseconds (bench, not here): a second process reads the cache, not the source."""
     languages: tuple[Language, ...] = ("en", "es", "fa")
     for language in languages:
         WordLists(tmp_path).words(language)
+    built = {path: path.read_text(encoding="utf-8") for path in tmp_path.glob("words-*.txt")}
     lists = WordLists(tmp_path)
-    started = time.perf_counter()
     for language in languages:
-        lists.words(language)
-    assert time.perf_counter() - started < 0.1
+        assert lists.words(language).text in built.values()
+    assert len(built) == 3
     assert lists.contains("en", "lead")
-    assert lists.contains("en", "hezbollah")
+    assert lists.contains("en", "drone")
+    assert not lists.contains("en", "untied")  # 999 times: as often a typo of "united"
     assert not lists.contains("en", "refinary")
     assert lists.contains("es", "gasolina")
     assert lists.contains("es", "petroleo")  # "petróleo", folded
@@ -144,5 +147,5 @@ def test_the_real_lists_load_from_the_cache_in_milliseconds(tmp_path: Path) -> N
 def test_warm_builds_every_cache_file(tmp_path: Path) -> None:
     counts = warm(str(tmp_path))
     assert set(counts) == {"en", "es", "fa"}
-    assert all(count > 20_000 for count in counts.values())
+    assert all(count > 9_000 for count in counts.values())
     assert len(list(tmp_path.glob("words-*.txt"))) == 3
