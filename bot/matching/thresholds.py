@@ -53,7 +53,20 @@ DEFAULT_DECISION = DecisionModel(
     # one point of wrong answers to the lexical verdict's. On those questions (lexical verdict
     # then decision, before the model's veto): 66.8% of answerable ones answered right, 5.9%
     # wrong, 19.8% offered; 5.1% of the ones without an answer answered (all lexically).
-    weights=(-5.141, 2.750, 1.537, 0.633, 1.323, 0.874, 0.925, 0.955, 0.143, -0.132, -1.683, -1.848),
+    weights=(
+        -5.141,
+        2.750,
+        1.537,
+        0.633,
+        1.323,
+        0.874,
+        0.925,
+        0.955,
+        0.143,
+        -0.132,
+        -1.683,
+        -1.848,
+    ),
     answer=0.425,
     ambiguity_gap=0.0,
     offer=0.2,
