@@ -99,7 +99,30 @@ def damaged(path: Path, at: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_any_damaged_byte_is_noticed(tmp_path: Path) -> None:
+@pytest.fixture(params=["whole", "in pieces, by threads"])
+def checking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sections checksummed whole, or in 5-byte pieces checked by several threads (what
+    a file of gigabytes gets)."""
+    if request.param != "whole":
+        monkeypatch.setattr(binfile, "CHUNK", 5)
+        monkeypatch.setattr(binfile, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return str(request.param)
+
+
+def test_pieces_are_checksummed_apart(tmp_path: Path, checking: str) -> None:
+    path = tmp_path / "file.bin"
+    write(path)
+
+    stored = read(path)
+
+    assert stored is not None
+    numbers = next(info for info in stored.header.sections if info.name == "numbers")
+    assert len(numbers.crc32) == (1 if checking == "whole" else 4)  # 16 bytes
+    assert stored.section("bytes", "B").tobytes() == b"hello world"
+
+
+def test_any_damaged_byte_is_noticed(tmp_path: Path, checking: str) -> None:
     path = tmp_path / "file.bin"
     size = write(path)
     original = path.read_bytes()
