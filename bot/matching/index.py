@@ -46,6 +46,7 @@ __all__ = [
     "IndexParts",
     "IndexedClaim",
     "Postings",
+    "Segments",
     "bigrams",
 ]
 
@@ -69,6 +70,21 @@ question.)"""
 
 
 @dataclass(frozen=True, slots=True)
+class Segments:
+    """Postings of every term, term after term: those of term ``i`` are
+    ``keys[offsets[i]:offsets[i + 1]]``, with their field codes ``codes[...]`` (three
+    arrays in all, not two per term: a few objects for the collector to walk, and
+    one read from disk)."""
+
+    keys: array[int]
+    codes: array[int]
+    offsets: array[int]
+
+    def bounds(self, term_id: int) -> tuple[int, int]:
+        return self.offsets[term_id], self.offsets[term_id + 1]
+
+
+@dataclass(frozen=True, slots=True)
 class IndexParts:
     """What a :class:`ClaimIndex` is made of besides its knowledge base and analyzer:
     everything the build computes, and all that :mod:`bot.matching.index_store` writes to
@@ -77,10 +93,8 @@ class IndexParts:
     count: int
     claim_bits: int
     term_ids: dict[str, int]
-    words: list[array[int]]
-    word_codes: list[array[int]]
-    pairs: list[array[int]]
-    pair_codes: list[array[int]]
+    words: Segments
+    pairs: Segments
     dense_words: dict[int, bytes]
     dense_pairs: dict[int, bytes]
     shortest: array[int]
@@ -123,14 +137,10 @@ class ClaimIndex:
         comparison can only reach so high across a difference in length."""
         self.longest = parts.longest
         self._words = parts.words
-        """Postings of each term, by id: claim positions..."""
-        self._word_codes = parts.word_codes
-        """...and, parallel to them, field codes."""
+        """Postings of each term, by id: claim positions, and field codes."""
         self._pairs = parts.pairs
         """Postings of the bigrams starting with each term, by that term's id: keys
-        (second word << claim bits | claim position) sorted..."""
-        self._pair_codes = parts.pair_codes
-        """...and, parallel to them, field codes."""
+        (second word << claim bits | claim position) sorted, and field codes."""
         self._dense_words = parts.dense_words
         self._dense_pairs = parts.dense_pairs
         self.unknown_idf = _idf(count, 0)
@@ -162,9 +172,7 @@ class ClaimIndex:
             claim_bits=self._claim_bits,
             term_ids=self.term_ids,
             words=self._words,
-            word_codes=self._word_codes,
             pairs=self._pairs,
-            pair_codes=self._pair_codes,
             dense_words=self._dense_words,
             dense_pairs=self._dense_pairs,
             shortest=self.shortest,
@@ -179,24 +187,26 @@ class ClaimIndex:
             term_id = self.term_ids.get(term)
             if term_id is None:
                 return None
-            keys = self._words[term_id]
-            if not keys:
+            words = self._words
+            start, stop = words.bounds(term_id)
+            if stop == start:
                 return None
             dense = self._dense_words.get(term_id)
-            return (keys, self._word_codes[term_id], 0, len(keys), 0, dense)
+            return (words.keys, words.codes, start, stop, 0, dense)
         first_term, second_term = term.split(" ")
         first = self.term_ids.get(first_term)
         second = self.term_ids.get(second_term)
         if first is None or second is None:
             return None
-        keys = self._pairs[first]
+        pairs = self._pairs
+        low, high = pairs.bounds(first)
         base = second << self._claim_bits
-        start = bisect_left(keys, base)
-        stop = bisect_left(keys, (second + 1) << self._claim_bits, start)
+        start = bisect_left(pairs.keys, base, low, high)
+        stop = bisect_left(pairs.keys, (second + 1) << self._claim_bits, start, high)
         if stop == start:
             return None
         dense = self._dense_pairs.get(first << _PAIR_SHIFT | second)
-        return (keys, self._pair_codes[first], start, stop, base, dense)
+        return (pairs.keys, pairs.codes, start, stop, base, dense)
 
     def idf(self, term: str) -> float | None:
         """The inverse document frequency of a term or bigram; None if no claim has it."""
@@ -247,9 +257,8 @@ def _build(knowledge: KnowledgeBase, analyzer: Analyzer) -> tuple[IndexParts, li
     """Every claim analysed: the index's parts, and the claims with their phrasings."""
     count = len(knowledge.claims)
     built = IndexBuilder.build(knowledge, analyzer)
-    unpacked = _unpack(built)
-    words, word_codes, pairs, pair_codes = unpacked
-    dense_words, dense_pairs = _densify(count, built.claim_bits, unpacked)
+    words, pairs = _unpack(built)
+    dense_words, dense_pairs = _densify(count, built.claim_bits, words, pairs)
     surface: Counter[str] = Counter()
     for word, times in built.raw_words.items():
         surface[word.casefold()] += times
@@ -261,9 +270,7 @@ def _build(knowledge: KnowledgeBase, analyzer: Analyzer) -> tuple[IndexParts, li
         claim_bits=built.claim_bits,
         term_ids=built.term_ids,
         words=words,
-        word_codes=word_codes,
         pairs=pairs,
-        pair_codes=pair_codes,
         dense_words=dense_words,
         dense_pairs=dense_pairs,
         shortest=built.shortest,
@@ -274,30 +281,27 @@ def _build(knowledge: KnowledgeBase, analyzer: Analyzer) -> tuple[IndexParts, li
     return parts, built.claims
 
 
-Unpacked = tuple[list["array[int]"], list["array[int]"], list["array[int]"], list["array[int]"]]
-
-
-def _unpack(built: IndexBuilder) -> Unpacked:
+def _unpack(built: IndexBuilder) -> tuple[Segments, Segments]:
     """Split the packed entries into keys and field codes, bigrams sorted."""
     mask = (1 << CODE_BITS) - 1
-    words: list[array[int]] = []
-    word_codes: list[array[int]] = []
-    pairs: list[array[int]] = []
-    pair_codes: list[array[int]] = []
+    words = Segments(array("i"), array("b"), array("q", [0]))
     for packed in built.words:
-        words.append(array("i", map(rshift, packed, repeat(CODE_BITS))))
-        word_codes.append(array("b", map(and_, packed, repeat(mask))))
+        words.keys.extend(map(rshift, packed, repeat(CODE_BITS)))
+        words.codes.extend(map(and_, packed, repeat(mask)))
+        words.offsets.append(len(words.keys))
     built.words.clear()  # the packed postings are not needed any more
+    pairs = Segments(array("q"), array("b"), array("q", [0]))
     for packed in built.pairs:
-        ordered = array("q", sorted(packed)) if len(packed) > 1 else packed
-        pairs.append(array("q", map(rshift, ordered, repeat(CODE_BITS))))
-        pair_codes.append(array("b", map(and_, ordered, repeat(mask))))
+        ordered = sorted(packed) if len(packed) > 1 else packed
+        pairs.keys.extend(map(rshift, ordered, repeat(CODE_BITS)))
+        pairs.codes.extend(map(and_, ordered, repeat(mask)))
+        pairs.offsets.append(len(pairs.keys))
     built.pairs.clear()
-    return words, word_codes, pairs, pair_codes
+    return words, pairs
 
 
 def _densify(
-    count: int, claim_bits: int, unpacked: Unpacked
+    count: int, claim_bits: int, words: Segments, pairs: Segments
 ) -> tuple[dict[int, bytes], dict[int, bytes]]:
     """Dense code vectors for the most common terms and bigrams: the matcher then scores
     the claims that have only common words without a lookup per claim."""
@@ -305,15 +309,14 @@ def _densify(
     dense_pairs: dict[int, bytes] = {}
     if count < DENSE_FROM:
         return dense_words, dense_pairs
-    words, word_codes, pairs, pair_codes = unpacked
     claim_mask = (1 << claim_bits) - 1
     candidates: list[tuple[int, int, int]] = []  # (document frequency, kind, key)
-    for term_id, keys in enumerate(words):
-        if len(keys) >= DENSE_FROM:
-            candidates.append((len(keys), 0, term_id))
-    for first, keys in enumerate(pairs):
-        if len(keys) >= DENSE_FROM:
-            seconds = Counter(map(rshift, keys, repeat(claim_bits)))
+    for term_id, (start, stop) in enumerate(itertools.pairwise(words.offsets)):
+        if stop - start >= DENSE_FROM:
+            candidates.append((stop - start, 0, term_id))
+    for first, (start, stop) in enumerate(itertools.pairwise(pairs.offsets)):
+        if stop - start >= DENSE_FROM:
+            seconds = Counter(map(rshift, pairs.keys[start:stop], repeat(claim_bits)))
             candidates += [
                 (frequency, 1, first << _PAIR_SHIFT | second)
                 for second, frequency in seconds.items()
@@ -322,15 +325,16 @@ def _densify(
     for _, kind, key in sorted(candidates, reverse=True)[: DENSE_BYTES // count]:
         vector = bytearray(count)
         if kind == 0:
-            consume(map(vector.__setitem__, words[key], word_codes[key]))
+            start, stop = words.bounds(key)
+            consume(map(vector.__setitem__, words.keys[start:stop], words.codes[start:stop]))
             dense_words[key] = bytes(vector)
             continue
         first, second = key >> _PAIR_SHIFT, key & (1 << _PAIR_SHIFT) - 1
-        keys = pairs[first]
-        start = bisect_left(keys, second << claim_bits)
-        stop = bisect_left(keys, (second + 1) << claim_bits, start)
-        positions = map(and_, keys[start:stop], repeat(claim_mask))
-        consume(map(vector.__setitem__, positions, pair_codes[first][start:stop]))
+        low, high = pairs.bounds(first)
+        start = bisect_left(pairs.keys, second << claim_bits, low, high)
+        stop = bisect_left(pairs.keys, (second + 1) << claim_bits, start, high)
+        positions = map(and_, pairs.keys[start:stop], repeat(claim_mask))
+        consume(map(vector.__setitem__, positions, pairs.codes[start:stop]))
         dense_pairs[key] = bytes(vector)
     return dense_words, dense_pairs
 

@@ -18,14 +18,16 @@ damaged one is ignored and replaced, and old ones are removed beyond the few mos
 recently used. Processes sharing the cache directory build a missing index once: the
 first takes a lock on it, the others wait for its file and read it.
 
-Sections (``array`` typecodes; lengths let the per-term arrays be cut out again)::
+Sections (``array`` typecodes), each read into one array
+(:class:`~bot.matching.index.Segments`)::
 
     strings        msgpack  [count, claim bits, terms by id from 1, vocabulary,
                              phrasings per claim, dense word ids, dense bigram keys]
-    word-lengths   I        postings per term id (0: the separator, always empty)
+    word-offsets   q        where each term id's postings start (0: the separator,
+                            always empty), and where the last ends
     word-keys      i        every term's claim positions, term after term
     word-codes     b        their field codes
-    pair-lengths   I        bigram postings per first term id
+    pair-offsets   q        the same for bigrams, by first term id
     pair-keys      q        (second term << claim bits | position), first term after first
     pair-codes     b        their field codes
     dense-words    B        one byte per claim for each dense word, in the listed order
@@ -42,8 +44,8 @@ import sys
 import time
 import unicodedata
 from array import array
-from collections.abc import Iterable
-from itertools import accumulate, pairwise
+from itertools import islice
+from operator import le
 from pathlib import Path
 
 import msgspec
@@ -53,11 +55,11 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.matching import analysis, binfile, builder, persian, stopwords
 from bot.matching import index as index_module
 from bot.matching.analysis import Analyzer
-from bot.matching.index import ClaimIndex, IndexParts
+from bot.matching.index import ClaimIndex, IndexParts, Segments
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the sections; a change to it changes this."""
 KIND = "claim-index"
 PREFIX = "index"
@@ -214,17 +216,15 @@ def _sections(parts: IndexParts) -> list[binfile.Section]:
         dense_pairs=list(parts.dense_pairs),
     )
 
-    def lengths(arrays: list[array[int]]) -> list[array[int]]:
-        return [array("I", map(len, arrays))]
-
+    words, pairs = parts.words, parts.pairs
     return [
         binfile.Section("strings", "msgpack", [msgspec.msgpack.encode(strings)]),
-        binfile.Section("word-lengths", "I", lengths(parts.words)),
-        binfile.Section("word-keys", "i", parts.words),
-        binfile.Section("word-codes", "b", parts.word_codes),
-        binfile.Section("pair-lengths", "I", lengths(parts.pairs)),
-        binfile.Section("pair-keys", "q", parts.pairs),
-        binfile.Section("pair-codes", "b", parts.pair_codes),
+        binfile.Section("word-offsets", "q", [words.offsets]),
+        binfile.Section("word-keys", "i", [words.keys]),
+        binfile.Section("word-codes", "b", [words.codes]),
+        binfile.Section("pair-offsets", "q", [pairs.offsets]),
+        binfile.Section("pair-keys", "q", [pairs.keys]),
+        binfile.Section("pair-codes", "b", [pairs.codes]),
         binfile.Section("dense-words", "B", parts.dense_words.values()),
         binfile.Section("dense-pairs", "B", parts.dense_pairs.values()),
         binfile.Section("shortest", "H", [parts.shortest]),
@@ -241,10 +241,8 @@ def _parts(stored: binfile.StoredFile) -> IndexParts:
     term_ids = dict(zip(terms, range(1, len(terms) + 1), strict=True))
     if len(term_ids) != len(terms) or not all(strings.vocabulary):
         raise binfile.Invalid("repeated terms or empty words")
-    word_lengths = _array(stored, "word-lengths", "I")
-    pair_lengths = _array(stored, "pair-lengths", "I")
-    if len(word_lengths) != len(terms) + 1 or len(pair_lengths) != len(terms) + 1:
-        raise binfile.Invalid("postings for another number of terms")
+    words = _segments(stored, "word", "i", len(terms) + 1)
+    pairs = _segments(stored, "pair", "q", len(terms) + 1)
     dense_words = _vectors(stored, "dense-words", strings.dense_words, count)
     dense_pairs = _vectors(stored, "dense-pairs", strings.dense_pairs, count)
     if any(not 0 < term_id <= len(terms) for term_id in dense_words):
@@ -256,10 +254,8 @@ def _parts(stored: binfile.StoredFile) -> IndexParts:
         count=count,
         claim_bits=strings.claim_bits,
         term_ids=term_ids,
-        words=_split(stored, "word-keys", "i", word_lengths),
-        word_codes=_split(stored, "word-codes", "b", word_lengths),
-        pairs=_split(stored, "pair-keys", "q", pair_lengths),
-        pair_codes=_split(stored, "pair-codes", "b", pair_lengths),
+        words=words,
+        pairs=pairs,
         dense_words=dense_words,
         dense_pairs=dense_pairs,
         shortest=shortest,
@@ -278,15 +274,21 @@ def _array(stored: binfile.StoredFile, name: str, typecode: str) -> array[int]:
     return found
 
 
-def _split(
-    stored: binfile.StoredFile, name: str, typecode: str, lengths: Iterable[int]
-) -> list[array[int]]:
-    """Section ``name`` cut into one array per length."""
-    whole = _array(stored, name, typecode)
-    offsets = [0, *accumulate(lengths)]
-    if offsets[-1] != len(whole):
-        raise binfile.Invalid(f"section {name} holds {len(whole)} items, not {offsets[-1]}")
-    return [whole[start:stop] for start, stop in pairwise(offsets)]
+def _segments(stored: binfile.StoredFile, name: str, typecode: str, terms: int) -> Segments:
+    """The postings of ``terms`` terms; :class:`binfile.Invalid` unless their offsets
+    start at 0, never decrease and end at the number of keys and of codes."""
+    offsets = _array(stored, f"{name}-offsets", "q")
+    keys = _array(stored, f"{name}-keys", typecode)
+    codes = _array(stored, f"{name}-codes", "b")
+    if (
+        len(offsets) != terms + 1
+        or offsets[0] != 0
+        or offsets[-1] != len(keys)
+        or len(codes) != len(keys)
+        or not all(map(le, offsets, islice(offsets, 1, None)))
+    ):
+        raise binfile.Invalid(f"{name} postings that do not fit together")
+    return Segments(keys, codes, offsets)
 
 
 def _vectors(
