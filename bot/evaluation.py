@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -34,17 +34,8 @@ Category = Literal[
     "not_in_source",
 ]
 ABSTAIN_CATEGORIES = frozenset({"off_topic", "not_in_source"})
-CATEGORY_ORDER: tuple[Category, ...] = (
-    "direct",
-    "paraphrase",
-    "keywords",
-    "typo",
-    "everyday",
-    "spanish",
-    "persian",
-    "off_topic",
-    "not_in_source",
-)
+CATEGORY_ORDER: tuple[Category, ...] = get_args(Category)
+"""The order reports list categories in: the Literal's."""
 
 
 class Verdict(enum.StrEnum):
