@@ -38,6 +38,7 @@ Sections (``array`` typecodes), each read into one array
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sys
@@ -192,7 +193,8 @@ class IndexStore:
             log.warning("could not write the claim index to %s: %s", path, exc)
             return None
         for removed in binfile.prune(self.directory, f"{PREFIX}-*.bin", self.keep):
-            removed.with_suffix(".lock").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                removed.with_suffix(".lock").unlink(missing_ok=True)
         log.info(
             "claim index written to %s (%.0f MB) in %.2f s",
             path,
