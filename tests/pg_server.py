@@ -177,3 +177,24 @@ def postgres() -> Iterator[PostgresServer]:
 def pg_url(postgres: PostgresServer) -> str:
     """A new, empty database on the session's server: its URL."""
     return postgres.create_database(f"test_{uuid.uuid4().hex[:16]}")
+
+
+async def rows_once_there_are(
+    url: str, count: int, query: str, seconds: float = 10.0
+) -> list[tuple[str, str]]:
+    """The first two columns of ``query``'s rows as text, once it returns ``count`` rows
+    (other processes log asynchronously; ``TimeoutError`` if they never get there)."""
+    import asyncio
+
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                rows = await connection.fetch(query)
+                if len(rows) >= count:
+                    return [(str(row[0]), str(row[1])) for row in rows]
+                await asyncio.sleep(0.05)
+    finally:
+        await connection.close()

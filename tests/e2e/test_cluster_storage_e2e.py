@@ -13,16 +13,15 @@ import asyncio
 import os
 import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bot.cli import main
-from tests.e2e.test_sharding_e2e import BotProcess, ask
+from tests.e2e.test_sharding_e2e import BotProcess, ask, shard_processes
 from tests.fake_discord import FakeDiscord
+from tests.pg_server import rows_once_there_are
 
 pytestmark = pytest.mark.postgres
 
@@ -41,40 +40,22 @@ class ClusterProcess(BotProcess):
         }
 
 
-@asynccontextmanager
-async def cluster(fake: FakeDiscord, tmp_path: Path, url: str) -> AsyncIterator[list[BotProcess]]:
-    processes: list[BotProcess] = []
-    for shard_id in (0, 1):
-        process = ClusterProcess(shard_id, tmp_path / f"shard-{shard_id}")
+def cluster(
+    fake: FakeDiscord, tmp_path: Path, url: str
+) -> AbstractAsyncContextManager[list[ClusterProcess]]:
+    def make(shard_id: int, home: Path) -> ClusterProcess:
+        process = ClusterProcess(shard_id, home)
         process.database_url = url
-        processes.append(process)
-    try:
-        for bot in processes:
-            await bot.start(fake)
-        for bot in processes:
-            await bot.until_identified(fake, since=0)
-        yield processes
-    finally:
-        for bot in processes:
-            if bot.process is not None and bot.process.returncode is None:
-                bot.process.kill()
-                await bot.process.wait()
+        return process
+
+    return shard_processes(fake, tmp_path, make)
 
 
 async def logged(url: str, count: int) -> list[tuple[str, str]]:
     """(guild id, stored user id) of each question, once there are ``count``."""
-    connection = await asyncpg.connect(url)
-    try:
-        async with asyncio.timeout(10):
-            while True:
-                rows = await connection.fetch(
-                    "SELECT guild_id, user_id FROM queries ORDER BY asked_at"
-                )
-                if len(rows) >= count:
-                    return [(str(r[0]), str(r[1])) for r in rows]
-                await asyncio.sleep(0.05)
-    finally:
-        await connection.close()
+    return await rows_once_there_are(
+        url, count, "SELECT guild_id, user_id FROM queries ORDER BY asked_at"
+    )
 
 
 async def test_two_processes_log_into_one_database_and_report_and_forget_as_one(

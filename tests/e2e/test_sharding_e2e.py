@@ -15,11 +15,11 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -112,10 +112,16 @@ class BotProcess:
                 await asyncio.sleep(0.05)
 
 
+Process = TypeVar("Process", bound="BotProcess")
+
+
 @asynccontextmanager
-async def shard_processes(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
-    """Both processes started at once and identified; both stopped at the end."""
-    processes = [BotProcess(shard_id, tmp_path / f"shard-{shard_id}") for shard_id in (0, 1)]
+async def shard_processes(
+    fake: FakeDiscord, tmp_path: Path, make: Callable[[int, Path], Process]
+) -> AsyncIterator[list[Process]]:
+    """Shards 0 and 1 of 2, each a process made by ``make``, started at once and
+    identified; both killed at the end (the cluster tests share this)."""
+    processes = [make(shard_id, tmp_path / f"shard-{shard_id}") for shard_id in (0, 1)]
     try:
         for bot in processes:
             await bot.start(fake)
@@ -159,7 +165,7 @@ async def test_each_process_answers_its_shard_and_a_restarted_one_takes_its_shar
     on_one = fake_discord.add_guild("Shard One Guild", shard=(1, 2))
     assert fake_discord.default_guild.shard_id(2) == 0  # so shard 0 holds two guilds
 
-    async with shard_processes(fake_discord, tmp_path) as (zero, one):
+    async with shard_processes(fake_discord, tmp_path, BotProcess) as (zero, one):
         assert sorted(fake_discord.connected_shards) == [(0, 2), (1, 2)]
         # Each says at start-up which shard it holds, and how many guilds that brought.
         await zero.until_logged("shard 0 of 2 ready, guilds: 2")

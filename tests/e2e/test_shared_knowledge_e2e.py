@@ -24,8 +24,9 @@ import pytest
 from bot.config import default_knowledge_dir
 from bot.knowledge import load_knowledge
 from tests.e2e.test_moderation_e2e import FIELDS, NEW_CLAIM_ID, PHRASING, components
-from tests.e2e.test_sharding_e2e import STARTUP_TIMEOUT, BotProcess
+from tests.e2e.test_sharding_e2e import STARTUP_TIMEOUT, BotProcess, shard_processes
 from tests.fake_discord import FakeDiscord, FakeGuild, option
+from tests.pg_server import rows_once_there_are
 
 pytestmark = pytest.mark.postgres
 
@@ -56,24 +57,16 @@ async def shared_cluster(
         knowledge_dir,
         ignore=shutil.ignore_patterns("eval", "embeddings"),
     )
-    processes = []
-    for shard_id in (0, 1):
-        process = SharedProcess(shard_id, tmp_path / f"shard-{shard_id}")
+
+    def make(shard_id: int, home: Path) -> SharedProcess:
+        process = SharedProcess(shard_id, home)
         process.database_url, process.knowledge_dir = url, knowledge_dir
-        processes.append(process)
-    try:
-        for bot in processes:
-            await bot.start(fake)
-        for bot in processes:
-            await bot.until_identified(fake, since=0)
+        return process
+
+    async with shard_processes(fake, tmp_path, make) as processes:
         for bot in processes:
             await bot.until_logged("listening for knowledge changes", timeout=STARTUP_TIMEOUT)
         yield processes, knowledge_dir
-    finally:
-        for bot in processes:
-            if bot.process is not None and bot.process.returncode is None:
-                bot.process.kill()
-                await bot.process.wait()
 
 
 async def ask(fake: FakeDiscord, guild: FakeGuild, question: str) -> dict[str, Any]:
@@ -94,18 +87,9 @@ def answered_with(body: dict[str, Any], claim_id: str) -> bool:
 
 async def logged(url: str, count: int, timeout: float = 10.0) -> list[tuple[str, str]]:
     """The (guild, question) of every logged question, once there are ``count``."""
-    connection = await asyncpg.connect(url)
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                rows = await connection.fetch(
-                    "SELECT guild_id, question FROM queries ORDER BY asked_at"
-                )
-                if len(rows) >= count:
-                    return [(str(row[0]), str(row[1])) for row in rows]
-                await asyncio.sleep(0.1)
-    finally:
-        await connection.close()
+    return await rows_once_there_are(
+        url, count, "SELECT guild_id, question FROM queries ORDER BY asked_at", timeout
+    )
 
 
 async def test_a_claim_added_through_process_0_is_answered_through_process_1_within_5_s(
