@@ -48,8 +48,15 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def run_bot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return run_python(env, "-m", "bot", *args, stdin=stdin)
+
+
+def run_python(
+    env: dict[str, str], *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """This interpreter in a fresh process, in the project directory."""
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *args],
         cwd=PROJECT,
         env=env,
         input=stdin,
@@ -230,15 +237,7 @@ def test_the_core_commands_never_import_discord(env: dict[str, str], tmp_path: P
         "print('RESULT', codes, loaded)\n"
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(env, "-c", script)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "RESULT [0, 0, 0] []"
@@ -255,15 +254,7 @@ def test_ask_never_imports_matplotlib(env: dict[str, str]) -> None:
         "print('RESULT', code, loaded)\n"
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(env, "-c", script)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "RESULT 0 []"
